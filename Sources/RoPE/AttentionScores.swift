@@ -1,0 +1,146 @@
+import Foundation
+
+/// How attention scores are scaled, masked and normalised.
+public struct AttentionOptions: Sendable, Hashable {
+    /// The multiplier of q.k; nil means the standard 1/sqrt(d) (Vaswani et al. 2017).
+    public var scale: Double? = nil
+    /// Whether keys at a later position than the query (by position value, not index) are masked.
+    public var causal: Bool = false
+    /// Whether each row is normalised with softmax over its unmasked keys.
+    public var softmax: Bool = false
+
+    /// Unscaled-by-default, unmasked, raw scores.
+    public init() {}
+}
+
+/// Attention logits between RoPE-rotated queries and keys: scores = (R q)(R k)^T * scale.
+///
+/// Because R(m)^T R(n) = R(n - m), the scores depend on positions only through their differences
+/// (RoFormer, Su et al. 2021, eq. 16).
+public enum AttentionScores {
+    /// The largest score tensor computed (2^28 entries, 1 GiB of float32), since its size is quadratic in s.
+    static let maximumScoreCount = 1 << 28
+
+    /// Computes (R q)(R k)^T * scale for every leading row, with optional causal mask and softmax.
+    ///
+    /// queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
+    /// "keys"). Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
+    /// positions). Result shape [..., s_q, s_k]; masked entries are -infinity when !softmax, and exactly 0 after
+    /// softmax. A row with every key masked: -infinity everywhere (also with softmax); the HTTP layer writes null.
+    /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys").
+    public static func compute(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
+                               parameters: RoPEParameters, options: AttentionOptions) throws(RoPEError) -> Tensor
+    {
+        let queryGeometry = try TensorGeometry(queries, field: "queries")
+        let keyGeometry = try TensorGeometry(keys, field: "keys")
+        guard keyGeometry.featureCount == queryGeometry.featureCount else {
+            throw RoPEError(.shapeMismatch, field: "keys",
+                            "keys head dimension (\(keyGeometry.featureCount)) must equal the queries head dimension (\(queryGeometry.featureCount))")
+        }
+        guard keyGeometry.leadingShape == queryGeometry.leadingShape else {
+            throw RoPEError(.shapeMismatch, field: "keys",
+                            "keys leading axes \(keyGeometry.leadingShape) must equal the queries leading axes \(queryGeometry.leadingShape)")
+        }
+        let scale = options.scale ?? 1 / Double(queryGeometry.featureCount).squareRoot()
+        guard scale.isFinite else {
+            throw RoPEError(.invalidParameter, field: "scale", "scale (\(scale)) must be a finite number")
+        }
+        let queryPositionList = try ResolvedPositions(queryPositions, offset: 0, geometry: queryGeometry,
+                                                      field: "query_positions")
+        let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry,
+                                                    field: "key_positions")
+        let rows = queryGeometry.rowCount
+        let sq = queryGeometry.sequenceLength
+        let sk = keyGeometry.sequenceLength
+        let (queryScores, overflowQ) = rows.multipliedReportingOverflow(by: sq)
+        let (scoreCount, overflowK) = queryScores.multipliedReportingOverflow(by: sk)
+        guard !overflowQ, !overflowK, scoreCount <= maximumScoreCount else {
+            throw RoPEError(.limitExceeded, field: "keys",
+                            "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed \(maximumScoreCount) entries")
+        }
+
+        let maximumPosition = [queryPositionList.maximum, keyPositionList.maximum].compactMap { $0 }.max()
+        let table = try FrequencyTable(
+            parameters: parameters, headDimension: queryGeometry.featureCount,
+            sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: maximumPosition))
+        let parallel = queries.values.count + keys.values.count >= 1 << 16
+        let rotatedQueries = Rotation.rotateValues(queries.values, geometry: queryGeometry,
+                                                   positions: queryPositionList, table: table,
+                                                   layout: parameters.layout, inverse: false, xpos: nil,
+                                                   parallel: parallel)
+        let rotatedKeys = Rotation.rotateValues(keys.values, geometry: keyGeometry, positions: keyPositionList,
+                                                table: table, layout: parameters.layout, inverse: false, xpos: nil,
+                                                parallel: parallel)
+
+        var scores = [Float](repeating: 0, count: scoreCount)
+        let d = queryGeometry.featureCount
+        let options = options
+        let (work, workOverflow) = scoreCount.multipliedReportingOverflow(by: d)
+        rotatedQueries.withUnsafeBufferPointer { queryBuffer in
+            rotatedKeys.withUnsafeBufferPointer { keyBuffer in
+                scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                    guard let scoreBase = scoreBuffer.baseAddress, let queryBase = queryBuffer.baseAddress,
+                          let keyBase = keyBuffer.baseAddress
+                    else { return }
+                    let pointers = UncheckedSendable(wrapped: (scores: scoreBase, queries: queryBase, keys: keyBase))
+                    // One unit of work is one query row: s_k dot products of length d, then mask and softmax.
+                    ParallelChunks.run(count: queryScores, parallel: workOverflow || work >= 1 << 16) { queryRows in
+                        let logits = UnsafeMutablePointer<Double>.allocate(capacity: max(sk, 1))
+                        defer { logits.deallocate() }
+                        for queryRow in queryRows {
+                            let row = queryRow / sq
+                            let queryPosition = queryPositionList.position(ofToken: queryRow)
+                            let query = pointers.wrapped.queries + queryRow * d
+                            for key in 0..<sk {
+                                let keyToken = row * sk + key
+                                if options.causal && keyPositionList.position(ofToken: keyToken) > queryPosition {
+                                    logits[key] = -Double.infinity
+                                    continue
+                                }
+                                logits[key] = dotProduct(query, pointers.wrapped.keys + keyToken * d, count: d) * scale
+                            }
+                            if options.softmax { normaliseSoftmax(logits, count: sk) }
+                            let output = pointers.wrapped.scores + queryRow * sk
+                            for key in 0..<sk { output[key] = Float(logits[key]) }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: queryGeometry.leadingShape + [sq, sk], values: scores)
+    }
+
+    /// The dot product of two float32 vectors, accumulated in Double so the sum loses nothing beyond the inputs.
+    @inline(__always)
+    private static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        // Eight independent Double lanes break the add-latency chain so the loop vectorises.
+        var lanes = SIMD8<Double>()
+        var index = 0
+        while index + 8 <= count {
+            let x = SIMD8<Double>(UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self))
+            let y = SIMD8<Double>(UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self))
+            lanes += x * y
+            index += 8
+        }
+        var sum = lanes.sum()
+        while index < count {
+            sum += Double(a[index]) * Double(b[index])
+            index += 1
+        }
+        return sum
+    }
+
+    /// Softmax over the finite entries of `logits`; masked (-inf) entries become 0, and a fully masked row stays -inf.
+    private static func normaliseSoftmax(_ logits: UnsafeMutablePointer<Double>, count: Int) {
+        var maximum = -Double.infinity
+        for key in 0..<count { maximum = max(maximum, logits[key]) }
+        guard maximum > -Double.infinity else { return }  // every key masked: leave -inf for the HTTP layer's null
+        var total = 0.0
+        for key in 0..<count {
+            let weight = logits[key] == -Double.infinity ? 0 : exp(logits[key] - maximum)
+            logits[key] = weight
+            total += weight
+        }
+        for key in 0..<count { logits[key] /= total }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The inverse frequencies (radians per position, in Double) of one parameter set at one sequence length.
+///
+/// Default RoPE (RoFormer, Su et al. 2021; HF `_compute_default_rope_parameters`): inv_freq[j] = 1 / b^(2j/r)
+/// for j < r/2; the scaling types in `Scaling/` reshape these and may add an attention factor.
+public struct FrequencyTable: Sendable, Equatable {
+    /// The number of rotated features r (even, <= d).
+    public let rotaryDimension: Int
+    /// The r/2 inverse frequencies after scaling.
+    public let inverseFrequencies: [Double]
+    /// The scaling's attention factor (1 for types without one), reported even when it is not applied.
+    public let attentionFactor: Double
+    /// Whether cos and sin carry the attention factor (`apply_attention_scaling`).
+    private let appliesAttentionFactor: Bool
+
+    /// The factor cos and sin are multiplied by: `attentionFactor` when attention scaling is applied, else 1.
+    public var appliedAttentionFactor: Double { appliesAttentionFactor ? attentionFactor : 1 }
+
+    /// The wavelength of every frequency, `2 pi / inv_freq`, in positions.
+    public var wavelengths: [Double] { inverseFrequencies.map { 2 * Double.pi / $0 } }
+
+    /// Builds the table for head dimension `headDimension`; `sequenceLength` is the stateless seq_len
+    /// (1 + largest position) that dynamic and longrope depend on, nil when unknown.
+    public init(parameters: RoPEParameters, headDimension: Int, sequenceLength: Int?) throws(RoPEError) {
+        let r = try parameters.rotaryDimension.resolve(headDimension: headDimension)
+        try RoPEError.requirePositiveFinite(parameters.theta, field: "rope_theta")
+        try RoPEError.requireUsableFrequencies(
+            Self.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: r), field: "rope_theta")
+        let scaled = try parameters.scaling.scaledFrequencies(
+            base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
+        rotaryDimension = r
+        inverseFrequencies = scaled.inverseFrequencies
+        attentionFactor = scaled.attentionFactor
+        appliesAttentionFactor = parameters.applyAttentionScaling
+    }
+
+    /// The default ladder `1 / b^(2j/r)`, j < r/2, written like HF's `1.0 / (base ** (arange(0, dim, 2) / dim))`.
+    static func defaultInverseFrequencies(base: Double, rotaryDimension r: Int) -> [Double] {
+        (0..<(r / 2)).map { j in 1 / pow(base, Double(2 * j) / Double(r)) }
+    }
+
+    /// The angles `position * inv_freq[j]`, formed in Double so that large positions stay exact.
+    public func angles(atPosition position: Int) -> [Double] {
+        let p = Double(position)
+        return inverseFrequencies.map { p * $0 }
+    }
+
+    /// The cos and sin tables [positions.count, r/2] as Float, row-major, multiplied by `appliedAttentionFactor`
+    /// as HF's rotary embedding returns them. The caller bounds `positions.count` (each table has count * r/2 entries).
+    public func cosineSineTable(positions: [Int]) -> (cos: [Float], sin: [Float]) {
+        let generator = RotationCoefficients(table: self, inverse: false, xpos: nil, sequenceLength: 1)
+        let half = rotaryDimension / 2
+        let count = positions.count * half  // cannot overflow: bounded by the two arrays' sizes in memory
+        var cosines = [Float](repeating: 0, count: count)
+        var sines = [Float](repeating: 0, count: count)
+        cosines.withUnsafeMutableBufferPointer { cosBuffer in
+            sines.withUnsafeMutableBufferPointer { sinBuffer in
+                guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else { return }
+                for (row, position) in positions.enumerated() {
+                    generator.fill(position: position, cosine: cosBase + row * half, sine: sinBase + row * half)
+                }
+            }
+        }
+        return (cosines, sines)
+    }
+}

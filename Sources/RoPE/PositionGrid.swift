@@ -1,0 +1,9 @@
+/// Which position each token of a tensor has, before the request's offset is added.
+public enum PositionGrid: Sendable, Hashable {
+    /// Positions 0..<s, the same for every row.
+    case sequential
+    /// Explicit positions of length s, the same for every row.
+    case shared([Int])
+    /// One position per token: length rowCount * s, row-major over the full shape without the feature axis.
+    case perRow([Int])
+}

@@ -1,0 +1,16 @@
+/// Everything that determines the rotation angles of one request, named after HF `transformers` config keys.
+public struct RoPEParameters: Sendable, Hashable {
+    /// The base `b` (`rope_theta`) of the geometric frequency ladder inv_freq[j] = b^(-2j/r); positive and finite.
+    public var theta: Double = 10000
+    /// How many leading features are rotated (`rotary_dim` / `partial_rotary_factor`).
+    public var rotaryDimension: RotaryDimension = .full
+    /// Which features form a rotated pair.
+    public var layout: RotationLayout = .half
+    /// The HF `rope_scaling` variant that reshapes the frequencies for longer contexts.
+    public var scaling: RoPEScaling = .none
+    /// Whether cos and sin are multiplied by the scaling's attention factor (yarn, longrope), as HF does.
+    public var applyAttentionScaling: Bool = true
+
+    /// The HF defaults: base 10000, full rotary dimension, half layout, no scaling, attention scaling applied.
+    public init() {}
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Turns a position into the r/2 (cos, sin) coefficients the rotation kernel multiplies with.
+///
+/// Angles are `Double(position) * inv_freq[j]` in Double; cos and sin are taken in Double, multiplied by the
+/// amplitude (attention factor times xPos scale, or their reciprocal for the inverse), and only then rounded
+/// to Float, so position 1,000,000 is exact to float32 rounding. The inverse negates sin: R(-theta) / amplitude.
+struct RotationCoefficients: Sendable {
+    /// r/2 inverse frequencies.
+    let inverseFrequencies: [Double]
+    /// The attention factor applied in the forward direction.
+    let attentionFactor: Double
+    /// Whether the coefficients undo the forward map.
+    let inverse: Bool
+    /// xPos settings, if any, with the per-pair scales.
+    let xpos: XPos?
+    /// `(2j + 0.4r) / (1.4r)` per pair (empty without xPos).
+    let xposPairScales: [Double]
+    /// The sequence length s whose centre s/2 xPos measures powers from.
+    let sequenceLength: Int
+
+    /// Prepares coefficients for `table`, in the forward or inverse direction, with optional xPos.
+    init(table: FrequencyTable, inverse: Bool, xpos: XPos?, sequenceLength: Int) {
+        inverseFrequencies = table.inverseFrequencies
+        attentionFactor = table.appliedAttentionFactor
+        self.inverse = inverse
+        self.xpos = xpos
+        xposPairScales = xpos == nil ? [] : XPos.pairScales(rotaryDimension: table.rotaryDimension)
+        self.sequenceLength = sequenceLength
+    }
+
+    /// The number of (cos, sin) pairs per position.
+    var pairCount: Int { inverseFrequencies.count }
+
+    /// Writes r/2 cosines and sines for `position` into the given buffers.
+    func fill(position: Int, cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>) {
+        let p = Double(position)
+        let sineSign: Double = inverse ? -1 : 1
+        if let xpos {
+            let exponent = xpos.exponent(position: position, sequenceLength: sequenceLength)
+            for j in 0..<inverseFrequencies.count {
+                let angle = p * inverseFrequencies[j]
+                let forwardAmplitude = attentionFactor * pow(xposPairScales[j], exponent)
+                let amplitude = inverse ? 1 / forwardAmplitude : forwardAmplitude
+                cosine[j] = Float(cos(angle) * amplitude)
+                sine[j] = Float(sineSign * sin(angle) * amplitude)
+            }
+        } else {
+            let amplitude = inverse ? 1 / attentionFactor : attentionFactor
+            for j in 0..<inverseFrequencies.count {
+                let angle = p * inverseFrequencies[j]
+                cosine[j] = Float(cos(angle) * amplitude)
+                sine[j] = Float(sineSign * sin(angle) * amplitude)
+            }
+        }
+    }
+}
