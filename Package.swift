@@ -6,10 +6,20 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RoPE", targets: ["RoPE"]),
+        .library(name: "RoPEServer", targets: ["RoPEServer"]),
+        .executable(name: "rope-server", targets: ["rope-server"]),
     ],
     targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .target(name: "RoPE"),
+        .target(name: "RoPEServer", dependencies: ["RoPE", "CMicroHTTPD"]),
+        .executableTarget(name: "rope-server", dependencies: ["RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
+        .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "RoPE"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,61 @@
+#ifndef ROPE_CMICROHTTPD_SHIM_H
+#define ROPE_CMICROHTTPD_SHIM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <microhttpd.h>
+
+/// Everything `rope_mhd_start` needs, as plain C values (Swift cannot call the variadic MHD_start_daemon).
+typedef struct rope_mhd_settings {
+    unsigned int flags;                    /* MHD_FLAG bits */
+    uint16_t port;                         /* 0 = any free port (read it back with MHD_DAEMON_INFO_BIND_PORT) */
+    const struct sockaddr *bind_address;   /* NULL = all interfaces */
+    unsigned int thread_pool_size;         /* passed only when > 1 */
+    unsigned int connection_timeout;       /* seconds; MHD's default 0 means never */
+    size_t connection_memory_limit;        /* bytes per connection for headers and buffers */
+    unsigned int connection_limit;         /* concurrent connections */
+    unsigned int listen_backlog;           /* listen(2) backlog */
+    MHD_AccessHandlerCallback handler;
+    void *handler_context;
+    MHD_RequestCompletedCallback completed;
+    void *completed_context;
+} rope_mhd_settings;
+
+/// Starts a daemon with the options in `settings`, using MHD_OPTION_ARRAY so that optional values can be left out.
+static inline struct MHD_Daemon *rope_mhd_start(const rope_mhd_settings *settings) {
+    struct MHD_OptionItem options[8];
+    int count = 0;
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)settings->connection_timeout, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)settings->connection_memory_limit, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)settings->connection_limit, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)settings->listen_backlog, NULL };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)settings->completed, settings->completed_context };
+    if (settings->thread_pool_size > 1) {
+        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)settings->thread_pool_size, NULL };
+    }
+    if (settings->bind_address != NULL) {
+        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, (void *)settings->bind_address };
+    }
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+    return MHD_start_daemon(settings->flags, settings->port, NULL, NULL,
+                            settings->handler, settings->handler_context,
+                            MHD_OPTION_ARRAY, options,
+                            MHD_OPTION_END);
+}
+
+/// The port the daemon listens on (useful after binding port 0).
+static inline uint16_t rope_mhd_bound_port(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+/// Number of connections currently open.
+static inline unsigned int rope_mhd_current_connections(struct MHD_Daemon *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info == NULL ? 0 : info->num_connections;
+}
+
+#endif

@@ -1,0 +1,39 @@
+import RoPE
+
+/// A decoded `POST /attention` request.
+struct AttentionRequest {
+    var queries: Tensor
+    var keys: Tensor
+    var queryPositions: PositionGrid
+    var keyPositions: PositionGrid
+    var options: AttentionOptions
+    var parameters: RoPEParameters
+
+    /// Decodes a JSON body with `queries` and `keys`.
+    init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+        _ = try BodyEncoding(of: request, allowsNPY: false)
+        var body = try DecodedBody.json(request, tensorFields: ["queries", "keys"], limits: limits)
+        queries = try body.requireTensor("queries")
+        keys = try body.requireTensor("keys")
+        var fields = body.fields
+        try limits.check(queries, field: "queries")
+        try limits.check(keys, field: "keys")
+        guard queries.shape.dropLast(2) == keys.shape.dropLast(2), queries.featureCount == keys.featureCount,
+              queries.shape.count == keys.shape.count else {
+            throw .invalid("'queries' \(queries.shape) and 'keys' \(keys.shape) must have the same leading axes and head dimension")
+        }
+        let (cells, overflow) = queries.values.count.multipliedReportingOverflow(by: keys.sequenceLength)
+        let scoreCount = overflow ? Int.max : cells / max(queries.featureCount, 1)
+        guard scoreCount <= limits.maxAttentionScores else {
+            throw .tooLarge("the score matrix would hold \(scoreCount) entries, above the limit of \(limits.maxAttentionScores) (max_attention_scores)")
+        }
+        queryPositions = try PositionsDecoder.decode(&fields, "query_positions", for: queries, limits: limits)
+        keyPositions = try PositionsDecoder.decode(&fields, "key_positions", for: keys, limits: limits)
+        options = AttentionOptions()
+        if let scale = try fields.double("scale") { options.scale = scale }
+        options.causal = try fields.bool("causal") ?? false
+        options.softmax = try fields.bool("softmax") ?? false
+        parameters = try RoPEParametersDecoder.decode(&fields)
+        try fields.rejectUnread()
+    }
+}

@@ -1,0 +1,39 @@
+import RoPE
+
+/// A decoded `GET /frequencies` (query string) or `POST /frequencies` (JSON body) request.
+struct FrequenciesRequest {
+    var dimension: Int
+    var sequenceLength: Int?
+    var position: Int?
+    var parameters: RoPEParameters
+
+    init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+        var fields: RequestFields
+        if request.method == "POST" {
+            _ = try BodyEncoding(of: request, allowsNPY: false)
+            fields = try DecodedBody.json(request, tensorFields: [], limits: limits).fields
+        } else {
+            fields = try RequestFields(query: request.query)
+        }
+        guard let dimension = try fields.int("dim") else { throw .invalid("missing required field 'dim' (the head dimension)") }
+        guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
+        guard dimension <= limits.maxDimension else {
+            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
+        }
+        self.dimension = dimension
+        sequenceLength = try fields.int("seq_len")
+        if let sequenceLength {
+            guard sequenceLength > 0 else { throw .invalid("'seq_len' must be a positive integer (got \(sequenceLength))") }
+            let (cells, overflow) = sequenceLength.multipliedReportingOverflow(by: dimension)
+            guard sequenceLength <= limits.maxSequenceLength, !overflow, cells <= limits.maxTensorElements else {
+                throw .tooLarge("'seq_len' \(sequenceLength) is above the limit (max_sequence_length \(limits.maxSequenceLength), max_tensor_elements \(limits.maxTensorElements))")
+            }
+        }
+        position = try fields.int("position")
+        if let position, position.magnitude > UInt(limits.maxPosition) {
+            throw .invalid("'position' \(position) is beyond the position limit of ±\(limits.maxPosition) (max_position)")
+        }
+        parameters = try RoPEParametersDecoder.decode(&fields)
+        try fields.rejectUnread()
+    }
+}

@@ -1,0 +1,28 @@
+/// Every size and time bound the server enforces before doing work, all configurable.
+public struct ServerLimits: Sendable, Hashable, Codable {
+    /// Largest request body in bytes (413 beyond; checked on Content-Length before buffering).
+    public var maxBodyBytes: Int = 64 << 20
+    /// Largest number of elements in one tensor (413 beyond).
+    public var maxTensorElements: Int = 1 << 26
+    /// Largest head dimension `d` (413 beyond).
+    public var maxDimension: Int = 65_536
+    /// Largest sequence length: `s` of a tensor, `seq_len` of /frequencies, `points` of /decay (413 beyond).
+    public var maxSequenceLength: Int = 1 << 20
+    /// Largest attention score matrix, counted over all rows: rows x s_q x s_k (413 beyond).
+    public var maxAttentionScores: Int = 1 << 26
+    /// Deepest JSON nesting (413 beyond).
+    public var maxJSONDepth: Int = 64
+    /// Longest number literal in characters (413 beyond).
+    public var maxNumberLength: Int = 512
+    /// Largest absolute position after offset (422 beyond); keeps position x frequency well inside Double's exact range.
+    public var maxPosition: Int = 1 << 40
+    /// Most concurrent connections (libmicrohttpd refuses more).
+    public var maxConnections: Int = 1024
+    /// Seconds a connection may stay idle before it is closed.
+    public var connectionTimeoutSeconds: Int = 30
+    /// Bytes libmicrohttpd may use per connection for headers and buffers.
+    public var connectionMemoryLimit: Int = 32 * 1024
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Everything the `rope-server` process is configured with: the server configuration plus process-level settings.
+public struct ServerSettings: Sendable, Hashable {
+    /// Address, port, threads and limits.
+    public var server = ServerConfiguration()
+    /// Path of the OpenAPI document served at /openapi.yaml.
+    public var openAPIPath = "openapi.yaml"
+    /// Seconds to wait for in-flight requests after SIGTERM/SIGINT before stopping.
+    public var drainTimeoutSeconds = 10
+
+    /// The defaults.
+    public init() {}
+
+    /// Every option, in `--help` order.
+    public static let options: [ConfigurationOption] = [
+        text("host", "address to listen on (IPv4 or IPv6 literal)", \.server.host),
+        integer("port", "TCP port (0 = any free port)", 8080, 0...65_535, \.server.port),
+        integer("threads", "worker threads (0 = one per core)", 0, 0...1024, \.server.threads),
+        integer("parallel_threshold", "tensor elements from which rotation uses every core", 1 << 16, 0...Int.max, \.server.parallelThreshold),
+        integer("max_body_bytes", "largest request body in bytes (413 beyond)", 64 << 20, 1...Int.max, \.server.limits.maxBodyBytes),
+        integer("max_tensor_elements", "largest tensor in elements (413 beyond)", 1 << 26, 1...Int.max, \.server.limits.maxTensorElements),
+        integer("max_dimension", "largest head dimension d (413 beyond)", 65_536, 2...Int.max, \.server.limits.maxDimension),
+        integer("max_sequence_length", "largest sequence length, seq_len or points (413 beyond)", 1 << 20, 1...Int.max, \.server.limits.maxSequenceLength),
+        integer("max_attention_scores", "largest attention score matrix in entries (413 beyond)", 1 << 26, 1...Int.max, \.server.limits.maxAttentionScores),
+        integer("max_json_depth", "deepest JSON nesting (413 beyond)", 64, 2...10_000, \.server.limits.maxJSONDepth),
+        integer("max_number_length", "longest JSON number literal in characters (413 beyond)", 512, 16...1 << 20, \.server.limits.maxNumberLength),
+        integer("max_position", "largest |position| after offset (422 beyond)", 1 << 40, 1...(1 << 52), \.server.limits.maxPosition),
+        integer("max_connections", "most concurrent connections", 1024, 1...1 << 20, \.server.limits.maxConnections),
+        integer("connection_timeout", "seconds an idle connection is kept", 30, 1...86_400, \.server.limits.connectionTimeoutSeconds),
+        integer("connection_memory_limit", "bytes per connection for headers and buffers", 32 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
+        integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT", 10, 0...3600, \.drainTimeoutSeconds),
+        text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
+    ]
+
+    private static func integer(_ key: String, _ help: String, _ defaultValue: Int, _ range: ClosedRange<Int>,
+                                _ path: WritableKeyPath<ServerSettings, Int> & Sendable) -> ConfigurationOption {
+        ConfigurationOption(key: key, help: help, defaultValue: String(defaultValue),
+                            apply: { settings, text throws(ConfigurationError) in
+                                guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                                    let upper = range.upperBound == Int.max ? "" : " ... \(range.upperBound)"
+                                    throw ConfigurationError("\(key) must be an integer in \(range.lowerBound)\(upper) (got '\(text)')")
+                                }
+                                settings[keyPath: path] = value
+                            },
+                            read: { String($0[keyPath: path]) })
+    }
+
+    private static func text(_ key: String, _ help: String,
+                             _ path: WritableKeyPath<ServerSettings, String> & Sendable) -> ConfigurationOption {
+        ConfigurationOption(key: key, help: help, defaultValue: ServerSettings()[keyPath: path],
+                            apply: { settings, text throws(ConfigurationError) in settings[keyPath: path] = text },
+                            read: { $0[keyPath: path] })
+    }
+}

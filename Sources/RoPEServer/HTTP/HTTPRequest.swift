@@ -1,0 +1,47 @@
+/// A complete HTTP request as a handler sees it.
+///
+/// `body` points into the connection's receive buffer and is valid only while the handler runs;
+/// codecs parse straight from it, so a request body is never copied.
+public struct HTTPRequest {
+    /// The method as sent, e.g. `POST`.
+    public var method: String
+    /// The path without the query string, e.g. `/rotate`.
+    public var path: String
+    /// Decoded query-string items in the order given (a key without `=` has an empty value).
+    public var query: [(name: String, value: String)]
+    /// Header lookup by case-insensitive name.
+    public var headers: [String: String]
+    /// The request body bytes.
+    public var body: UnsafeRawBufferPointer
+
+    /// Creates a request; header names are folded to lower case.
+    public init(method: String, path: String, query: [(name: String, value: String)] = [],
+                headers: [String: String] = [:], body: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.body = body
+    }
+
+    /// The value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// The media type of the body without parameters, lower-cased (`application/json; charset=utf-8` -> `application/json`).
+    public var mediaType: String? {
+        guard let raw = header("content-type") else { return nil }
+        let type = raw.split(separator: ";", maxSplits: 1).first.map(String.init) ?? raw
+        return type.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// Whether the client's `Accept` header names `mediaType` (an exact entry, parameters ignored).
+    public func accepts(_ mediaType: String) -> Bool {
+        guard let accept = header("accept") else { return false }
+        return accept.split(separator: ",").contains { entry in
+            let type = entry.split(separator: ";", maxSplits: 1).first.map(String.init) ?? String(entry)
+            return type.trimmingCharacters(in: .whitespaces).lowercased() == mediaType
+        }
+    }
+}
+
+import Foundation

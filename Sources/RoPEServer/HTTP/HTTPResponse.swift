@@ -1,0 +1,45 @@
+import Foundation
+
+/// A response ready to hand to libmicrohttpd: status, headers and a malloc'd body it will free.
+public struct HTTPResponse: ~Copyable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The `Content-Type` header.
+    public var contentType: String
+    /// Further headers.
+    public var headers: [(name: String, value: String)]
+    /// The body; ownership passes to libmicrohttpd when the response is queued.
+    public var body: ResponseBuffer
+
+    /// Creates a response from a filled buffer.
+    public init(status: Int = 200, contentType: String, headers: [(name: String, value: String)] = [], body: consuming ResponseBuffer) {
+        self.status = status
+        self.contentType = contentType
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response from a finished writer.
+    public static func json(_ writer: consuming JSONWriter, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json", body: writer.finish())
+    }
+
+    /// A response whose body is the given text.
+    public static func text(_ text: String, contentType: String, status: Int = 200) -> HTTPResponse {
+        var buffer = ResponseBuffer(capacity: text.utf8.count)
+        buffer.append(contentsOf: text)
+        return HTTPResponse(status: status, contentType: contentType, body: buffer)
+    }
+
+    /// The JSON error body `{"error": ..., "error_type": ...}` for an `HTTPError`.
+    public static func error(_ error: HTTPError) -> HTTPResponse {
+        var writer = JSONWriter(capacity: error.message.utf8.count + 64)
+        writer.beginObject()
+        writer.key("error")
+        writer.value(error.message)
+        writer.key("error_type")
+        writer.value(error.type)
+        writer.endObject()
+        return HTTPResponse(status: error.status, contentType: "application/json", headers: error.headers, body: writer.finish())
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// The state of one request while libmicrohttpd delivers it: its line, headers and the body received so far.
+///
+/// It lives from the first access-handler call to the request-completed callback, travelling through
+/// MHD's `con_cls` pointer as a retained reference.
+final class PendingRequest {
+    let method: String
+    let url: String
+    let startedAt: ContinuousClock.Instant
+    /// Set when the request is refused before its body is read (413 on Content-Length); answered at once.
+    var rejection: HTTPError?
+    /// Set when the body grows past the limit while streaming; the rest is discarded and a 413 answered at the end.
+    var overflow: HTTPError?
+    private(set) var storage: UnsafeMutableRawPointer?
+    private(set) var count = 0
+    private var capacity = 0
+    private let limit: Int
+
+    init(method: String, url: String, expectedLength: Int?, limit: Int) {
+        self.method = method
+        self.url = url
+        self.limit = limit
+        self.startedAt = .now
+        if let expectedLength, expectedLength > 0, expectedLength <= limit {
+            reserve(expectedLength)
+        }
+    }
+
+    deinit { free(storage) }
+
+    /// Appends a chunk of the body; past the limit the chunk is dropped and `overflow` is set.
+    func append(_ bytes: UnsafeRawPointer, count chunk: Int) {
+        guard overflow == nil else { return }
+        let (total, overflowed) = count.addingReportingOverflow(chunk)
+        guard !overflowed, total <= limit else {
+            overflow = .tooLarge("request body exceeds the limit of \(limit) bytes (max_body_bytes)")
+            free(storage)
+            storage = nil
+            count = 0
+            capacity = 0
+            return
+        }
+        if total > capacity { reserve(max(total, min(limit, capacity * 2))) }
+        (storage! + count).copyMemory(from: bytes, byteCount: chunk)
+        count = total
+    }
+
+    /// The body received, valid until the next `append` or deinit.
+    var body: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: storage, count: count)
+    }
+
+    private func reserve(_ newCapacity: Int) {
+        guard let grown = realloc(storage, newCapacity) else {
+            fatalError("out of memory growing a request body to \(newCapacity) bytes")
+        }
+        storage = grown
+        capacity = newCapacity
+    }
+}

@@ -1,0 +1,32 @@
+import RoPE
+
+/// `POST /attention`: scores of rotated queries against rotated keys (API.md).
+enum AttentionHandler {
+    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+        let attention = try AttentionRequest(request, limits: context.limits)
+        let scores: Tensor
+        do {
+            scores = try AttentionScores.compute(queries: attention.queries, keys: attention.keys,
+                                                 queryPositions: attention.queryPositions,
+                                                 keyPositions: attention.keyPositions,
+                                                 parameters: attention.parameters, options: attention.options)
+        } catch {
+            throw HTTPError(error)
+        }
+        // Masked entries are -inf; NaN or +inf can only come from overflow, which JSON cannot carry.
+        if scores.values.contains(where: { $0.isNaN || $0 == .infinity }) {
+            throw .invalid("the attention scores overflow float32 (inputs too large)")
+        }
+        if request.accepts("application/x-npy") {
+            return .npy(scores)
+        }
+        var writer = JSONWriter(capacity: scores.values.count * 12 + 64)
+        writer.beginObject()
+        writer.key("scores")
+        writer.tensor(scores)   // masked entries are -inf, written as null
+        writer.key("shape")
+        writer.integers(scores.shape)
+        writer.endObject()
+        return .json(writer)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import RoPE
+
+/// `GET /health`: 200 `{"status":"ok"}`, or 503 `{"status":"draining"}` while shutting down.
+enum HealthHandler {
+    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+        let draining = context.lifecycle.isDraining
+        var writer = JSONWriter(capacity: 32)
+        writer.beginObject()
+        writer.key("status")
+        writer.value(draining ? "draining" : "ok")
+        writer.endObject()
+        return .json(writer, status: draining ? 503 : 200)
+    }
+}
+
+/// `GET /info`: version, limits, defaults and thread count.
+enum InfoHandler {
+    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+        let configuration = context.configuration
+        let limits = configuration.limits
+        let defaults = RoPEParameters()
+        var writer = JSONWriter(capacity: 1024)
+        writer.beginObject()
+        writer.key("name")
+        writer.value("rope-server")
+        writer.key("version")
+        writer.value(context.version)
+        writer.key("threads")
+        writer.value(configuration.effectiveThreads)
+        writer.key("parallel_threshold")
+        writer.value(configuration.parallelThreshold)
+        writer.key("limits")
+        writer.beginObject()
+        writer.key("max_body_bytes"); writer.value(limits.maxBodyBytes)
+        writer.key("max_tensor_elements"); writer.value(limits.maxTensorElements)
+        writer.key("max_dimension"); writer.value(limits.maxDimension)
+        writer.key("max_sequence_length"); writer.value(limits.maxSequenceLength)
+        writer.key("max_attention_scores"); writer.value(limits.maxAttentionScores)
+        writer.key("max_json_depth"); writer.value(limits.maxJSONDepth)
+        writer.key("max_number_length"); writer.value(limits.maxNumberLength)
+        writer.key("max_position"); writer.value(limits.maxPosition)
+        writer.key("max_connections"); writer.value(limits.maxConnections)
+        writer.key("connection_timeout"); writer.value(limits.connectionTimeoutSeconds)
+        writer.key("connection_memory_limit"); writer.value(limits.connectionMemoryLimit)
+        writer.endObject()
+        writer.key("defaults")
+        writer.beginObject()
+        writer.key("rope_theta"); writer.value(defaults.theta)
+        writer.key("layout"); writer.value(defaults.layout.rawValue)
+        writer.key("rope_type"); writer.value("default")
+        writer.key("apply_attention_scaling"); writer.value(defaults.applyAttentionScaling)
+        writer.key("xpos_scale_base"); writer.value(512)
+        writer.endObject()
+        writer.key("rope_types")
+        writer.beginArray()
+        for type in RoPEParametersDecoder.ScalingType.allCases { writer.value(type.rawValue) }
+        writer.endArray()
+        writer.key("layouts")
+        writer.beginArray()
+        for name in ["half", "interleaved", "neox", "gptj"] { writer.value(name) }
+        writer.endArray()
+        writer.endObject()
+        return .json(writer)
+    }
+}
+
+/// `GET /openapi.yaml`: the repository's OpenAPI document.
+enum OpenAPIHandler {
+    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+        guard let document = context.openAPIDocument else {
+            throw HTTPError(status: 404, type: "not_found", "the OpenAPI document was not found at start-up (see --openapi)")
+        }
+        return .text(document, contentType: "application/yaml")
+    }
+}

@@ -1,0 +1,23 @@
+/// What every handler may read: the effective configuration and facts about the running build.
+public struct ServiceContext: Sendable {
+    /// The configuration the server runs with.
+    public var configuration: ServerConfiguration
+    /// The service version (also in /info and the startup log).
+    public var version: String
+    /// The OpenAPI document served at /openapi.yaml (nil when the file was not found).
+    public var openAPIDocument: String?
+    /// Whether the server is draining, so /health can answer 503.
+    public var lifecycle: Lifecycle
+
+    /// Creates the context.
+    public init(configuration: ServerConfiguration, version: String = RoPEService.version, openAPIDocument: String?,
+                lifecycle: Lifecycle = Lifecycle()) {
+        self.configuration = configuration
+        self.version = version
+        self.openAPIDocument = openAPIDocument
+        self.lifecycle = lifecycle
+    }
+
+    /// The limits in force.
+    public var limits: ServerLimits { configuration.limits }
+}

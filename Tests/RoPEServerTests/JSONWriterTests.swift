@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import RoPE
+import RoPEServer
+
+/// The writer's output is valid JSON, numbers read back bit for bit, floats are shortest.
+@Suite struct JSONWriterTests {
+    typealias Support = CodecTestSupport
+
+    /// The text of one float written as a rank-0 tensor.
+    static func written(_ value: Float) -> String {
+        var writer = JSONWriter(capacity: 0)
+        [value].withUnsafeBufferPointer { writer.tensor($0, shape: []) }
+        return Support.text(of: writer.finish())
+    }
+
+    /// A decimal as (significant digits, exponent of the last digit), e.g. "1.25e-3" -> ("125", -5).
+    static func normalizedDecimal(_ text: String) -> (digits: String, exponent: Int) {
+        let lowered = text.lowercased()
+        let parts = lowered.split(separator: "e")
+        var exponent = parts.count > 1 ? Int(parts[1])! : 0
+        var digits = ""
+        var seenPoint = false
+        for character in parts[0] where character != "-" {
+            if character == "." { seenPoint = true; continue }
+            digits.append(character)
+            if seenPoint { exponent -= 1 }
+        }
+        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst() }
+        while digits.hasSuffix("0") && digits.count > 1 {
+            digits.removeLast()
+            exponent += 1
+        }
+        return (digits, exponent)
+    }
+
+    @Test func writesAnObjectOfEveryKindAsValidJSON() throws {
+        var writer = JSONWriter(capacity: 4)
+        writer.beginObject()
+        writer.key("a")
+        writer.value(1.5)
+        writer.key("b")
+        writer.value(-42)
+        writer.key("c")
+        writer.value(true)
+        writer.key("d")
+        writer.value("quote\" backslash\\ newline\n tab\t bell\u{7} é😀")
+        writer.key("e")
+        writer.valueNull()
+        writer.key("f")
+        writer.beginArray()
+        writer.value(Double.infinity)
+        writer.value(Double.nan)
+        writer.value(1e-5)
+        writer.value(-0.0)
+        writer.beginObject()
+        writer.endObject()
+        writer.beginArray()
+        writer.endArray()
+        writer.endArray()
+        writer.key("g")
+        writer.value(false)
+        writer.endObject()
+        let text = Support.text(of: writer.finish())
+        #expect(text == #"{"a":1.5,"b":-42,"c":true,"d":"quote\" backslash\\ newline\n tab\t bell\u0007 é😀","e":null,"f":[null,null,1e-05,-0.0,{},[]],"g":false}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(parsed?["d"] as? String == "quote\" backslash\\ newline\n tab\t bell\u{7} é😀")
+    }
+
+    @Test func specificFloatsTakeTheirShortestForm() {
+        let expected: [(Float, String)] = [
+            (0, "0"), (-0.0, "-0.0"), (2, "2"), (-2, "-2"), (0.1, "0.1"), (1.5, "1.5"), (100, "100"),
+            (1e-5, "1e-5"), (0.001, "1e-3"), (0.0012345678, "0.0012345678"), (1e10, "1e10"), (123456792, "123456790"), (16777216, "16777216"),
+            (.greatestFiniteMagnitude, "3.4028235e38"), (-.greatestFiniteMagnitude, "-3.4028235e38"),
+            (.leastNonzeroMagnitude, "1e-45"), (.leastNormalMagnitude, "1.1754944e-38"), (1.0 / 3.0, "0.33333334"),
+            (.infinity, "null"), (-.infinity, "null"), (.nan, "null"),
+        ]
+        for (value, text) in expected {
+            #expect(Self.written(value) == text, "\(value)")
+        }
+    }
+
+    @Test(arguments: 0..<4)
+    func floatsAreShortestAndReadBackBitwise(chunk: Int) throws {
+        var generator = SeededGenerator(seed: 0xD16_0000 + UInt64(chunk))
+        var values = (0..<50_000).map { _ in generator.finiteFloat() }
+        // Powers of two (lopsided intervals), subnormals and integers alongside the random bit patterns.
+        values += (-149...127).map { Float(sign: .plus, exponent: $0, significand: 1) }
+        values += (0..<2_000).map { _ in Float(bitPattern: UInt32(generator.next() % 0x80_0000)) }
+        values += (0..<2_000).map { _ in Float(Int(generator.next() % 20_000_000) - 10_000_000) }
+        var writer = JSONWriter(capacity: 0)
+        values.withUnsafeBufferPointer { writer.tensor($0, shape: [values.count]) }
+        let text = Support.text(of: writer.finish())
+        let tokens = text.dropFirst().dropLast().split(separator: ",").map(String.init)
+        try #require(tokens.count == values.count)
+        var failures = 0
+        for (value, token) in zip(values, tokens) {
+            let readBack = Float(token)
+            let shortest = Self.normalizedDecimal(value.description)
+            let mine = Self.normalizedDecimal(token)
+            if readBack?.bitPattern != value.bitPattern || mine.digits != shortest.digits || mine.exponent != shortest.exponent {
+                failures += 1
+                if failures <= 10 { Issue.record("\(value.description) (0x\(String(value.bitPattern, radix: 16))) written as \(token)") }
+            }
+        }
+        #expect(failures == 0)
+    }
+
+    @Test func tensorNestingFollowsTheShape() throws {
+        let values: [Float] = (0..<24).map { Float($0) / 4 }
+        var writer = JSONWriter(capacity: 0)
+        writer.beginObject()
+        writer.key("t")
+        values.withUnsafeBufferPointer { writer.tensor($0, shape: [2, 3, 4]) }
+        writer.key("empty")
+        [Float]().withUnsafeBufferPointer { writer.tensor($0, shape: [2, 0]) }
+        writer.key("cells")
+        [Float.nan, 1, -.infinity].withUnsafeBufferPointer { writer.tensor($0, shape: [3]) }
+        writer.endObject()
+        let text = Support.text(of: writer.finish())
+        #expect(text == #"{"t":[[[0,0.25,0.5,0.75],[1,1.25,1.5,1.75],[2,2.25,2.5,2.75]],[[3,3.25,3.5,3.75],[4,4.25,4.5,4.75],[5,5.25,5.5,5.75]]],"empty":[[],[]],"cells":[null,1,null]}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect((parsed?["t"] as? [[[Double]]])?[1][2][3] == 5.75)
+    }
+
+    @Test func doublesReadBackBitwise() throws {
+        var generator = SeededGenerator(seed: 77)
+        let values: [Double] = (0..<3_000).map { _ in
+            Double(bitPattern: generator.next())
+        }.filter(\.isFinite) + [0, -0.0, Double(bitPattern: 0x0000_1000_0000_0001), .greatestFiniteMagnitude, 1e21, 1e-7, 0.1]
+        var writer = JSONWriter(capacity: 0)
+        writer.doubles(values, shape: [values.count])
+        let text = Support.text(of: writer.finish())
+        _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        let tokens = text.dropFirst().dropLast().split(separator: ",")
+        #expect(zip(values, tokens).allSatisfy { Double(String($1))?.bitPattern == $0.bitPattern })
+        var table = JSONWriter(capacity: 0)
+        table.doubles([1, 2, .nan, 4, 5, .infinity], shape: [2, 3])
+        #expect(Support.text(of: table.finish()) == "[[1.0,2.0,null],[4.0,5.0,null]]")
+    }
+
+    @Test func responseBufferGrowsAndDetaches() {
+        var buffer = ResponseBuffer(capacity: 1)
+        buffer.append(UInt8(ascii: "a"))
+        buffer.append("bc")
+        buffer.append(contentsOf: String(repeating: "é", count: 1_000))
+        [UInt8](repeating: 0x7A, count: 3).withUnsafeBytes { buffer.append($0) }
+        #expect(buffer.count == 3 + 2_000 + 3)
+        let (pointer, count) = buffer.detach()
+        let bytes = UnsafeRawBufferPointer(start: pointer, count: count)
+        #expect(bytes.first == UInt8(ascii: "a") && bytes.last == 0x7A && count == 2_006)
+        free(pointer)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import RoPEServer
+
+/// A real rope-server (libmicrohttpd, real socket) started in-process on 127.0.0.1, port 0.
+/// Tests stop it with `stop()` (also done on deinit).
+final class TestServer {
+    let server: HTTPServer
+    let lifecycle = Lifecycle()
+    var port: Int { server.port }
+
+    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.threads = 2
+        configure(&configuration)
+        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI, lifecycle: lifecycle)
+        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), lifecycle: lifecycle)
+    }
+
+    func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
+
+    /// One request on a fresh connection.
+    func request(_ method: String, _ target: String, json: Any? = nil, body: [UInt8]? = nil,
+                 contentType: String? = "application/json", headers: [String: String] = [:]) throws -> RawResponse {
+        var bytes = body
+        if let json { bytes = Array(try JSONSerialization.data(withJSONObject: json)) }
+        return try client().request(method, target, body: bytes, contentType: contentType, headers: headers)
+    }
+
+    func stop() { server.stop() }
+    deinit { server.stop() }
+}
+
+/// Paths inside the repository, found from this file's location (works from any clone).
+enum RepositoryPaths {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let golden = root.appendingPathComponent("Tests/Golden")
+}
