@@ -22,17 +22,20 @@ typedef struct rope_mhd_settings {
     void *handler_context;
     MHD_RequestCompletedCallback completed;
     void *completed_context;
+    MHD_NotifyConnectionCallback connection_notify;   /* opened / closed */
+    void *connection_notify_context;
 } rope_mhd_settings;
 
 /// Starts a daemon with the options in `settings`, using MHD_OPTION_ARRAY so that optional values can be left out.
 static inline struct MHD_Daemon *rope_mhd_start(const rope_mhd_settings *settings) {
-    struct MHD_OptionItem options[8];
+    struct MHD_OptionItem options[9];
     int count = 0;
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)settings->connection_timeout, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)settings->connection_memory_limit, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)settings->connection_limit, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE, (intptr_t)settings->listen_backlog, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)settings->completed, settings->completed_context };
+    options[count++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)settings->connection_notify, settings->connection_notify_context };
     if (settings->thread_pool_size > 1) {
         options[count++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)settings->thread_pool_size, NULL };
     }

@@ -29,22 +29,27 @@ do {
 }
 
 let openAPIDocument = try? String(contentsOfFile: settings.openAPIPath, encoding: .utf8)
-let lifecycle = Lifecycle()
-let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument, lifecycle: lifecycle)
+let runtime = ServerRuntime(log: RequestLog(level: settings.logLevel, format: settings.logFormat))
+let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument, runtime: runtime)
 let server: HTTPServer
 do {
-    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), lifecycle: lifecycle)
+    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), runtime: runtime)
 } catch {
     fail(error.description)
 }
 
-ServerLog.startup(settings: settings, port: server.port, openAPIFound: openAPIDocument != nil)
+// The first line names the bound port (tests and scripts started with --port 0 read it), then the configuration.
+let startupFields: [(String, String)] = [("port", String(server.port)), ("version", RoPEService.version),
+                                         ("threads", String(settings.server.effectiveThreads)),
+                                         ("openapi_found", String(openAPIDocument != nil))]
+let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }.map { ($0.key, $0.read(settings)) }
+runtime.log.event("listening", always: true, startupFields + configurationFields)
 
 var received: Int32 = 0
 sigwait(&shutdownSignals, &received)
-ServerLog.event("shutdown", ["signal": received == SIGTERM ? "SIGTERM" : "SIGINT",
-                             "in_flight": String(server.requestsInFlight),
-                             "drain_timeout_s": String(settings.drainTimeoutSeconds)])
+runtime.log.event("draining", level: .warning, always: true, [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT"),
+                                                ("in_flight", String(server.requestsInFlight)),
+                                                ("drain_timeout_s", String(settings.drainTimeoutSeconds))])
 server.drainAndStop(timeout: .seconds(settings.drainTimeoutSeconds))
-ServerLog.event("stopped", [:])
+runtime.log.event("stopped", level: .warning, always: true, [("in_flight", String(server.requestsInFlight))])
 exit(0)

@@ -54,20 +54,8 @@ struct ExecutableTests {
         defer { if process.isRunning { process.terminate() } }
 
         // The startup log line carries the bound port.
-        var log = ""
-        var port: Int?
-        let deadline = Date().addingTimeInterval(20)
-        while port == nil && Date() < deadline {
-            let data = error.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-            if let line = log.split(separator: "\n").first(where: { $0.contains("\"listening\"") }),
-               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-               let text = object["port"] as? String {
-                port = Int(text)
-            }
-        }
-        let bound = try #require(port, "no listening line in: \(log)")
+        let reader = LogReader(error.fileHandleForReading)
+        let bound = try #require(reader.boundPort(within: 20), "no listening line in: \(reader.text)")
         let client = try RawHTTPClient(port: bound)
         let rotated = try client.request("POST", "/rotate", body: Array(#"{"embeddings": [[1, 0]], "positions": [1]}"#.utf8))
         #expect(rotated.status == 200)
@@ -78,5 +66,90 @@ struct ExecutableTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
+    }
+}
+
+/// SIGTERM while a request is in flight: the request completes, /health turns 503, new connections are refused,
+/// the process exits 0, and every request left a JSON log line with its request id.
+@Suite("Graceful drain")
+struct GracefulDrainTests {
+    @Test("a request in flight when SIGTERM arrives completes, then the process exits 0")
+    func drain() throws {
+        let process = Process()
+        process.executableURL = ExecutableTests.binary
+        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--threads", "2", "--drain-timeout", "10"]
+        process.currentDirectoryURL = RepositoryPaths.root
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        try process.run()
+        defer { if process.isRunning { process.interrupt(); process.terminate() } }
+        let reader = LogReader(errorPipe.fileHandleForReading)
+        let port = try #require(reader.boundPort(within: 20), "no listening line in: \(reader.text)")
+
+        let inFlight = try RawHTTPClient(port: port)
+        let body = Array(#"{"embeddings": [[1, 0, 0, 1]], "positions": [1]}"#.utf8)
+        try inFlight.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-Id: in-flight-1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body.prefix(10))
+        let keepAlive = try RawHTTPClient(port: port)
+        #expect(try keepAlive.request("GET", "/health").status == 200)
+        Thread.sleep(forTimeInterval: 0.3)   // the server has the in-flight request's headers
+
+        process.terminate()   // SIGTERM
+        #expect(reader.waitFor("\"draining\"", within: 5), "no draining line in: \(reader.text)")
+        let health = try keepAlive.request("GET", "/health")
+        #expect(health.status == 503)
+        #expect(health.json?["status"] as? String == "draining")
+        #expect(health.headers["connection"]?.lowercased() == "close")
+        #expect(throws: (any Error).self, "new connections are refused while draining") {
+            _ = try RawHTTPClient(port: port).request("GET", "/health")
+        }
+
+        try inFlight.send(Array(body.dropFirst(10)))
+        let rotated = try inFlight.readResponse(method: "POST")
+        #expect(rotated.status == 200)
+        #expect(rotated.headers["x-request-id"] == "in-flight-1")
+        let values = try #require((rotated.json?["embeddings"] as? [[Double]])?.first)
+        #expect(abs(values[0] - cos(1.0)) < 1e-6 && abs(values[2] - sin(1.0)) < 1e-6)
+
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let log = reader.text + String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let requestLine = try #require(log.split(separator: "\n").first { $0.contains("\"in-flight-1\"") })
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(requestLine.utf8)) as? [String: Any])
+        #expect(fields["event"] as? String == "request")
+        #expect(fields["method"] as? String == "POST" && fields["path"] as? String == "/rotate")
+        #expect(fields["status"] as? String == "200")
+        #expect(fields["duration_ms"] != nil && fields["response_bytes"] != nil)
+        #expect(log.contains("\"stopped\""))
+    }
+}
+
+/// Reads a child's stderr as it arrives (the startup line names the bound port).
+final class LogReader: @unchecked Sendable {
+    private let handle: FileHandle
+    private(set) var text = ""
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// Reads until `needle` has appeared or `seconds` passed.
+    func waitFor(_ needle: String, within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !text.contains(needle) && Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text.contains(needle)
+    }
+
+    /// The port of the `listening` line.
+    func boundPort(within seconds: Double) -> Int? {
+        guard waitFor("\"listening\"", within: seconds) else { return nil }
+        for line in text.split(separator: "\n") where line.contains("\"listening\"") {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+               let port = (object["port"] as? String).flatMap(Int.init) {
+                return port
+            }
+        }
+        return nil
     }
 }

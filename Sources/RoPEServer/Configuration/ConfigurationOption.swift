@@ -9,7 +9,7 @@ public struct ConfigurationOption: Sendable {
     /// Parses `text` and stores it in the settings.
     let apply: @Sendable (inout ServerSettings, String) throws(ConfigurationError) -> Void
     /// The current value in the settings, as text.
-    let read: @Sendable (ServerSettings) -> String
+    public let read: @Sendable (ServerSettings) -> String
 
     /// The flag, e.g. `--max-body-bytes`.
     public var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }

@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var parallelThreshold: Int = 1 << 16
     /// The limits.
     public var limits = ServerLimits()
+    /// When set, every route but /health needs `Authorization: Bearer <apiKey>`.
+    public var apiKey: String?
 
     /// The defaults (same as `config/rope-server.json`).
     public init() {}

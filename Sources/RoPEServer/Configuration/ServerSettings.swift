@@ -8,6 +8,10 @@ public struct ServerSettings: Sendable, Hashable {
     public var openAPIPath = "openapi.yaml"
     /// Seconds to wait for in-flight requests after SIGTERM/SIGINT before stopping.
     public var drainTimeoutSeconds = 10
+    /// The lowest level of log line written.
+    public var logLevel = LogLevel.info
+    /// JSON lines or key=value text.
+    public var logFormat = LogFormat.json
 
     /// The defaults.
     public init() {}
@@ -31,6 +35,12 @@ public struct ServerSettings: Sendable, Hashable {
         integer("connection_memory_limit", "bytes per connection for headers and buffers", 32 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
         integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT", 10, 0...3600, \.drainTimeoutSeconds),
         text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
+        choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
+        choice("log_format", "log line format: json or text", \.logFormat),
+        ConfigurationOption(key: "api_key", help: "when set, every route but /health needs 'Authorization: Bearer <key>'",
+                            defaultValue: "(none)",
+                            apply: { settings, text throws(ConfigurationError) in settings.server.apiKey = text.isEmpty ? nil : text },
+                            read: { $0.server.apiKey == nil ? "(none)" : "(set)" }),
     ]
 
     private static func integer(_ key: String, _ help: String, _ defaultValue: Int, _ range: ClosedRange<Int>,
@@ -44,6 +54,20 @@ public struct ServerSettings: Sendable, Hashable {
                                 settings[keyPath: path] = value
                             },
                             read: { String($0[keyPath: path]) })
+    }
+
+    private static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(
+        _ key: String, _ help: String, _ path: WritableKeyPath<ServerSettings, Choice> & Sendable
+    ) -> ConfigurationOption where Choice.RawValue == String {
+        ConfigurationOption(key: key, help: help, defaultValue: ServerSettings()[keyPath: path].rawValue,
+                            apply: { settings, text throws(ConfigurationError) in
+                                guard let value = Choice(rawValue: text) else {
+                                    let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+                                    throw ConfigurationError("\(key) must be one of \(names) (got '\(text)')")
+                                }
+                                settings[keyPath: path] = value
+                            },
+                            read: { $0[keyPath: path].rawValue })
     }
 
     private static func text(_ key: String, _ help: String,

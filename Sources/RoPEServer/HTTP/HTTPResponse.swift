@@ -10,6 +10,8 @@ public struct HTTPResponse: ~Copyable {
     public var headers: [(name: String, value: String)]
     /// The body; ownership passes to libmicrohttpd when the response is queued.
     public var body: ResponseBuffer
+    /// The `error_type` when this is an error response (for metrics).
+    public var errorType: String?
 
     /// Creates a response from a filled buffer.
     public init(status: Int = 200, contentType: String, headers: [(name: String, value: String)] = [], body: consuming ResponseBuffer) {
@@ -40,6 +42,9 @@ public struct HTTPResponse: ~Copyable {
         writer.key("error_type")
         writer.value(error.type)
         writer.endObject()
-        return HTTPResponse(status: error.status, contentType: "application/json", headers: error.headers, body: writer.finish())
+        var response = HTTPResponse(status: error.status, contentType: "application/json", headers: error.headers,
+                                    body: writer.finish())
+        response.errorType = error.type
+        return response
     }
 }

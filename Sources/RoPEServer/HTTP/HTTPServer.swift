@@ -2,7 +2,7 @@ import CMicroHTTPD
 import Foundation
 import Synchronization
 
-/// An HTTP server on libmicrohttpd: an internal epoll thread plus a pool of workers, each request routed by `Router`.
+/// An HTTP server on libmicrohttpd: a pool of internal poll threads, each request routed by `Router`.
 ///
 /// Bodies are accumulated per connection and freed when libmicrohttpd reports the request complete; every answer,
 /// error or not, is a response built by the router (never one of libmicrohttpd's HTML pages).
@@ -17,9 +17,9 @@ public final class HTTPServer: Sendable {
     let configuration: ServerConfiguration
     private let daemon = Mutex<DaemonHandle?>(nil)
     private let bindAddress: BindAddress
-    let inFlight = Atomic<Int>(0)
-    /// Shared with the handlers: set when draining begins.
-    public let lifecycle: Lifecycle
+    private let authorization: Authorization?
+    /// Shared with the handlers: draining flag, metrics, request log.
+    public let runtime: ServerRuntime
 
     private let boundPort = Atomic<Int>(0)
 
@@ -27,9 +27,10 @@ public final class HTTPServer: Sendable {
     public var port: Int { boundPort.load(ordering: .relaxed) }
 
     /// Binds and starts serving at once.
-    public init(configuration: ServerConfiguration, router: Router, lifecycle: Lifecycle = Lifecycle()) throws(StartError) {
+    public init(configuration: ServerConfiguration, router: Router, runtime: ServerRuntime = ServerRuntime()) throws(StartError) {
         self.configuration = configuration
-        self.lifecycle = lifecycle
+        self.runtime = runtime
+        authorization = Authorization(apiKey: configuration.apiKey)
         self.router = router
         guard (0...65_535).contains(configuration.port) else {
             throw StartError(description: "port \(configuration.port) is outside 0...65535")
@@ -45,7 +46,10 @@ public final class HTTPServer: Sendable {
 
     private func start() throws(StartError) -> DaemonHandle {
         let limits = configuration.limits
-        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
+        // poll, not epoll: libmicrohttpd 0.9.75's edge-triggered epoll loop misses a client's FIN that arrives together
+        // with a partial body, leaving the connection (and its request) open until the timeout. Level-triggered poll
+        // sees it at once (HostileClientTests.earlyDisconnects).
+        var flags = MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
         if bindAddress.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
         let pointer = bindAddress.withSockaddr { address -> OpaquePointer? in
@@ -56,12 +60,16 @@ public final class HTTPServer: Sendable {
                 thread_pool_size: UInt32(clamping: configuration.effectiveThreads),
                 connection_timeout: UInt32(clamping: limits.connectionTimeoutSeconds),
                 connection_memory_limit: limits.connectionMemoryLimit,
-                connection_limit: UInt32(clamping: limits.maxConnections),
+                // Connections between maxConnections and this hard limit are answered 503 in JSON by `admit`;
+                // past it libmicrohttpd refuses them outright.
+                connection_limit: UInt32(clamping: limits.maxConnections + max(16, limits.maxConnections / 8)),
                 listen_backlog: 1024,
                 handler: mhdAccessHandler,
                 handler_context: context,
                 completed: mhdRequestCompleted,
-                completed_context: context)
+                completed_context: context,
+                connection_notify: mhdConnectionNotified,
+                connection_notify_context: context)
             return rope_mhd_start(&settings)
         }
         guard let pointer else {
@@ -71,19 +79,45 @@ public final class HTTPServer: Sendable {
     }
 
     /// Number of requests being handled right now.
-    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
+    public var requestsInFlight: Int { runtime.metrics.requestsInFlight }
+
+    /// Decides from the headers alone whether a request may proceed: connection budget, API key, declared size.
+    func admit(path: String, connection: OpaquePointer) throws(HTTPError) {
+        let limits = configuration.limits
+        if runtime.metrics.connectionsOpen > limits.maxConnections {
+            throw HTTPError(status: 503, type: "too_many_connections",
+                            "the server has \(limits.maxConnections) connections open (max_connections); retry later",
+                            headers: [("Retry-After", "1")])
+        }
+        try authorization?.check(path: path, authorizationHeader: connectionHeader(connection, "Authorization"))
+        if let declared = connectionHeader(connection, "Content-Length").flatMap({ Int($0) }), declared > limits.maxBodyBytes {
+            throw .tooLarge("request body of \(declared) bytes exceeds the limit of \(limits.maxBodyBytes) bytes (max_body_bytes)")
+        }
+    }
+
+    private func connectionHeader(_ connection: OpaquePointer, _ name: String) -> String? {
+        MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+    }
 
     /// Stops accepting connections, waits up to `timeout` for in-flight requests, then stops. Idempotent.
+    ///
+    /// New connections are refused at once (the listening socket is shut down); requests already received or
+    /// in progress finish, and their responses carry `Connection: close`.
     public func drainAndStop(timeout: Duration) {
-        lifecycle.beginDraining()
-        daemon.withLock { handle in
-            if let handle { _ = MHD_quiesce_daemon(handle.pointer) }
+        runtime.beginDraining()
+        let listeningSocket = daemon.withLock { handle -> Int32 in
+            guard let handle else { return -1 }
+            return MHD_quiesce_daemon(handle.pointer)
         }
+        // libmicrohttpd hands the socket back but its threads may still look at it until MHD_stop_daemon:
+        // shut it down now (connects are refused) and close it only after the daemon has stopped.
+        if listeningSocket >= 0 { shutdown(listeningSocket, Int32(SHUT_RDWR)) }
         let deadline = ContinuousClock.now + timeout
         while requestsInFlight > 0 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
         stop()
+        if listeningSocket >= 0 { close(listeningSocket) }
     }
 
     /// Stops at once: closes the listening socket and every connection. Idempotent.

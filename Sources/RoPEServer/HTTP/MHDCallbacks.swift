@@ -14,20 +14,20 @@ func mhdAccessHandler(
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
 
     guard let existing = requestContext.pointee else {
-        // First call: headers only. Answering now would make MHD close the connection, so wait for the body
-        // (or the next call), except when the declared body is already over the limit.
-        let limit = server.configuration.limits.maxBodyBytes
-        let declared = header(connection, "Content-Length").flatMap { Int($0) }
+        // First call: headers only. Answering now makes MHD close the connection, so only requests refused from
+        // their headers alone are answered here; the rest wait for the body (or the next call).
         let pending = PendingRequest(method: method.map { String(cString: $0) } ?? "",
                                      url: url.map { String(cString: $0) } ?? "/",
-                                     expectedLength: declared, limit: limit)
-        if let declared, declared > limit {
-            pending.rejection = .tooLarge("request body of \(declared) bytes exceeds the limit of \(limit) bytes (max_body_bytes)")
-        }
-        server.inFlight.add(1, ordering: .relaxed)
+                                     requestID: requestID(from: header(connection, "X-Request-Id")),
+                                     expectedLength: header(connection, "Content-Length").flatMap { Int($0) },
+                                     limit: server.configuration.limits.maxBodyBytes)
+        server.runtime.metrics.requestStarted()
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
-        if let rejection = pending.rejection {
-            return queue(.error(rejection), on: connection)
+        do throws(HTTPError) {
+            try server.admit(path: path(of: pending.url), connection: connection)
+        } catch {
+            pending.rejection = error
+            return answer(.error(error), to: pending, on: connection, server: server)
         }
         return .YES
     }
@@ -44,11 +44,11 @@ func mhdAccessHandler(
         return .YES
     }
     if let overflow = pending.overflow {
-        return queue(.error(overflow), on: connection)
+        return answer(.error(overflow), to: pending, on: connection, server: server)
     }
     let request = HTTPRequest(method: pending.method, path: path(of: pending.url),
                               query: queryItems(connection), headers: headers(connection), body: pending.body)
-    return queue(server.router.respond(to: request), on: connection)
+    return answer(server.router.respond(to: request), to: pending, on: connection, server: server)
 }
 
 /// Releases the request's state once libmicrohttpd is done with it (answered, timed out or the client left).
@@ -60,25 +60,65 @@ func mhdRequestCompleted(
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     Unmanaged<PendingRequest>.fromOpaque(existing).release()
     requestContext.pointee = nil
-    server.inFlight.subtract(1, ordering: .relaxed)
+    server.runtime.metrics.requestFinished()
 }
 
-/// Hands a response to libmicrohttpd, which takes ownership of the malloc'd body.
-private func queue(_ response: consuming HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+/// Counts open connections, so that the ones over the limit can be told 503 in JSON.
+func mhdConnectionNotified(
+    cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+    socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, code: MHD_ConnectionNotificationCode
+) {
+    guard let cls else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    server.runtime.metrics.connectionChanged(by: code == .CONNECTION_NOTIFY_STARTED ? 1 : -1)
+}
+
+/// Records, logs and queues a response; libmicrohttpd takes ownership of the malloc'd body.
+private func answer(_ response: consuming HTTPResponse, to pending: PendingRequest, on connection: OpaquePointer,
+                    server: HTTPServer) -> MHD_Result {
     let status = response.status
     let contentType = response.contentType
     let extraHeaders = response.headers
+    let errorType = response.errorType
     let (pointer, count) = response.body.detach()
+    let path = path(of: pending.url)
+    let duration = ContinuousClock.now - pending.startedAt
+    server.runtime.metrics.recordRequest(route: server.router.routeLabel(for: path), method: pending.method,
+                                         status: status, requestBytes: pending.count, responseBytes: count,
+                                         duration: duration, errorType: errorType)
+    server.runtime.log.request(method: pending.method, path: path, status: status, requestBytes: pending.count,
+                               responseBytes: count, duration: duration, requestID: pending.requestID)
     guard let mhdResponse = MHD_create_response_from_buffer(count, pointer, .RESPMEM_MUST_FREE) else {
         free(pointer)
         return .NO
     }
     defer { MHD_destroy_response(mhdResponse) }
     _ = MHD_add_response_header(mhdResponse, "Content-Type", contentType)
+    _ = MHD_add_response_header(mhdResponse, "X-Request-Id", pending.requestID)
     for (name, value) in extraHeaders {
         _ = MHD_add_response_header(mhdResponse, name, value)
     }
+    if server.runtime.isDraining || pending.rejection != nil {
+        // Tell keep-alive clients to go elsewhere; a refused request's body may still be in flight.
+        _ = MHD_add_response_header(mhdResponse, "Connection", "close")
+    }
     return MHD_queue_response(connection, UInt32(status), mhdResponse)
+}
+
+/// The client's request id when it is short printable ASCII, else a fresh random one.
+private func requestID(from header: String?) -> String {
+    if let header, (1...128).contains(header.utf8.count),
+       header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+        return header
+    }
+    var generator = SystemRandomNumberGenerator()
+    return String(generator.next() as UInt64, radix: 16).leftPadded(to: 16)
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }
 
 private func header(_ connection: OpaquePointer, _ name: String) -> String? {

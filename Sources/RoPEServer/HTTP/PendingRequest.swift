@@ -7,8 +7,10 @@ import Foundation
 final class PendingRequest {
     let method: String
     let url: String
+    /// From `X-Request-Id` when the client sent a usable one, else generated; echoed in the response.
+    let requestID: String
     let startedAt: ContinuousClock.Instant
-    /// Set when the request is refused before its body is read (413 on Content-Length); answered at once.
+    /// Set when the request is refused from its headers alone (413, 401, 503); answered at once.
     var rejection: HTTPError?
     /// Set when the body grows past the limit while streaming; the rest is discarded and a 413 answered at the end.
     var overflow: HTTPError?
@@ -17,9 +19,10 @@ final class PendingRequest {
     private var capacity = 0
     private let limit: Int
 
-    init(method: String, url: String, expectedLength: Int?, limit: Int) {
+    init(method: String, url: String, requestID: String, expectedLength: Int?, limit: Int) {
         self.method = method
         self.url = url
+        self.requestID = requestID
         self.limit = limit
         self.startedAt = .now
         if let expectedLength, expectedLength > 0, expectedLength <= limit {

@@ -18,6 +18,11 @@ public struct Router: Sendable {
         routes.keys.sorted().map { path in (path, routes[path]!.keys.sorted()) }
     }
 
+    /// The metrics label of a path: the path itself when it is a route, else `unmatched` (bounded cardinality).
+    public func routeLabel(for path: String) -> String {
+        routes[path] == nil ? "unmatched" : path
+    }
+
     /// Runs the handler for the request, turning every thrown `HTTPError` into its JSON response.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         do throws(HTTPError) {

@@ -6,10 +6,12 @@ enum AttentionHandler {
         let attention = try AttentionRequest(request, limits: context.limits)
         let scores: Tensor
         do {
-            scores = try AttentionScores.compute(queries: attention.queries, keys: attention.keys,
-                                                 queryPositions: attention.queryPositions,
-                                                 keyPositions: attention.keyPositions,
-                                                 parameters: attention.parameters, options: attention.options)
+            scores = try context.runtime.metrics.timeEngine(route: "/attention") { () throws(RoPEError) in
+                try AttentionScores.compute(queries: attention.queries, keys: attention.keys,
+                                            queryPositions: attention.queryPositions,
+                                            keyPositions: attention.keyPositions,
+                                            parameters: attention.parameters, options: attention.options)
+            }
         } catch {
             throw HTTPError(error)
         }

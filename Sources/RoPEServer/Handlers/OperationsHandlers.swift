@@ -4,7 +4,7 @@ import RoPE
 /// `GET /health`: 200 `{"status":"ok"}`, or 503 `{"status":"draining"}` while shutting down.
 enum HealthHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        let draining = context.lifecycle.isDraining
+        let draining = context.runtime.isDraining
         var writer = JSONWriter(capacity: 32)
         writer.beginObject()
         writer.key("status")
@@ -62,6 +62,13 @@ enum InfoHandler {
         writer.endArray()
         writer.endObject()
         return .json(writer)
+    }
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+enum MetricsHandler {
+    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+        .text(context.runtime.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }
 

@@ -17,6 +17,7 @@ public enum RoPEService {
         route("GET", "/decay", DecayHandler.handle)
         route("GET", "/health", HealthHandler.handle)
         route("GET", "/info", InfoHandler.handle)
+        route("GET", "/metrics", MetricsHandler.handle)
         route("GET", "/openapi.yaml", OpenAPIHandler.handle)
         return router
     }

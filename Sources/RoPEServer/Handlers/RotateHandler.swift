@@ -6,9 +6,11 @@ enum RotateHandler {
         let rotate = try RotateRequest(request, limits: context.limits)
         let result: RotationResult
         do {
-            result = try Rotation.rotate(rotate.embeddings, positions: rotate.positions, offset: rotate.offset,
-                                         parameters: rotate.parameters, inverse: rotate.inverse, xpos: rotate.xpos,
-                                         parallelThreshold: context.configuration.parallelThreshold)
+            result = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
+                try Rotation.rotate(rotate.embeddings, positions: rotate.positions, offset: rotate.offset,
+                                    parameters: rotate.parameters, inverse: rotate.inverse, xpos: rotate.xpos,
+                                    parallelThreshold: context.configuration.parallelThreshold)
+            }
         } catch {
             throw HTTPError(error)
         }

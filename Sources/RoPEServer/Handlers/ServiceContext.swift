@@ -6,16 +6,16 @@ public struct ServiceContext: Sendable {
     public var version: String
     /// The OpenAPI document served at /openapi.yaml (nil when the file was not found).
     public var openAPIDocument: String?
-    /// Whether the server is draining, so /health can answer 503.
-    public var lifecycle: Lifecycle
+    /// Draining flag (for /health) and metrics (engine time, /metrics).
+    public var runtime: ServerRuntime
 
     /// Creates the context.
     public init(configuration: ServerConfiguration, version: String = RoPEService.version, openAPIDocument: String?,
-                lifecycle: Lifecycle = Lifecycle()) {
+                runtime: ServerRuntime = ServerRuntime()) {
         self.configuration = configuration
         self.version = version
         self.openAPIDocument = openAPIDocument
-        self.lifecycle = lifecycle
+        self.runtime = runtime
     }
 
     /// The limits in force.

@@ -5,18 +5,19 @@ import RoPEServer
 /// Tests stop it with `stop()` (also done on deinit).
 final class TestServer {
     let server: HTTPServer
-    let lifecycle = Lifecycle()
+    let runtime: ServerRuntime
     var port: Int { server.port }
 
-    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    init(logLevel: LogLevel = .error, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        runtime = ServerRuntime(log: RequestLog(level: logLevel, format: .json))
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.threads = 2
         configure(&configuration)
         let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI, lifecycle: lifecycle)
-        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), lifecycle: lifecycle)
+        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI, runtime: runtime)
+        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), runtime: runtime)
     }
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
