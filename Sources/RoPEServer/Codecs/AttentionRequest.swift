@@ -9,13 +9,22 @@ struct AttentionRequest {
     var options: AttentionOptions
     var parameters: RoPEParameters
 
-    /// Decodes a JSON body with `queries` and `keys`.
+    /// Decodes a JSON body with `queries` and `keys`, or a .npy body holding the two arrays one after the other
+    /// (`np.save(f, queries); np.save(f, keys)`) with the parameters in the query string.
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
-        _ = try BodyEncoding(of: request, allowsNPY: false)
-        var body = try DecodedBody.json(request, tensorFields: ["queries", "keys"], limits: limits)
-        queries = try body.requireTensor("queries")
-        keys = try body.requireTensor("keys")
-        var fields = body.fields
+        var fields: RequestFields
+        switch try BodyEncoding(of: request, allowsNPY: true) {
+        case .json:
+            var body = try DecodedBody.json(request, tensorFields: ["queries", "keys"], limits: limits)
+            queries = try body.requireTensor("queries")
+            keys = try body.requireTensor("keys")
+            fields = body.fields
+        case .npy:
+            let tensors = try NPYBody.tensors(request, fields: ["queries", "keys"], limits: limits)
+            queries = tensors[0]
+            keys = tensors[1]
+            fields = try RequestFields(query: request.query)
+        }
         try limits.check(queries, field: "queries")
         try limits.check(keys, field: "keys")
         guard queries.shape.dropLast(2) == keys.shape.dropLast(2), queries.featureCount == keys.featureCount,

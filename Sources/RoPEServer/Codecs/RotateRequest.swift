@@ -60,8 +60,16 @@ enum XPosDecoder {
     }
 }
 
-/// A tensor from a .npy request body.
+/// Tensors from a .npy request body.
 enum NPYBody {
+    static func tensors(_ request: HTTPRequest, fields: [String], limits: ServerLimits) throws(HTTPError) -> [Tensor] {
+        do {
+            return try NPYReader.readSequence(request.body, fields: fields, limits: limits.codecLimits)
+        } catch {
+            throw HTTPError(error)
+        }
+    }
+
     static func tensor(_ request: HTTPRequest, field: String, limits: ServerLimits) throws(HTTPError) -> Tensor {
         do {
             return try NPYReader.read(request.body, field: field, limits: limits.codecLimits)

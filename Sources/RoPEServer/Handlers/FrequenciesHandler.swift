@@ -12,6 +12,9 @@ enum FrequenciesHandler {
             throw HTTPError(error)
         }
         let half = table.rotaryDimension / 2
+        if request.accepts("application/x-npy") {
+            return npy(table, frequencies: frequencies)
+        }
         var writer = JSONWriter(capacity: 256 + half * 48 + (frequencies.sequenceLength ?? 0) * half * 24)
         writer.beginObject()
         writer.key("dim")
@@ -39,5 +42,18 @@ enum FrequenciesHandler {
         }
         writer.endObject()
         return .json(writer)
+    }
+
+    /// The tables as float32 .npy: `[2, seq_len, r/2]` (cos then sin) with `seq_len`, else `inv_freq` `[r/2]`.
+    /// Scalars travel in headers.
+    private static func npy(_ table: FrequencyTable, frequencies: FrequenciesRequest) -> HTTPResponse {
+        let half = table.rotaryDimension / 2
+        let headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
+                       ("X-Attention-Scaling", "\(table.appliedAttentionFactor)")]
+        guard let sequenceLength = frequencies.sequenceLength else {
+            return .npy(Tensor(shape: [half], values: table.inverseFrequencies.map { Float($0) }), headers: headers)
+        }
+        let (cos, sin) = table.cosineSineTable(positions: Array(0..<sequenceLength))
+        return .npy(Tensor(shape: [2, sequenceLength, half], values: cos + sin), headers: headers)
     }
 }
