@@ -220,6 +220,29 @@ struct BadInputCatalogueTests {
         try Self.check(cases, on: server)
     }
 
+    @Test("parameters whose results overflow are 422, never a 200 with null for infinity")
+    func overflowingResults() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let cases = [
+            // Was 200 with "wavelengths": [6.28, null, null, null].
+            .get("YaRN factor 1e308", "/frequencies?dim=8&rope_type=yarn&factor=1e308&original_max_position_embeddings=1",
+                 status: 422, mentions: "rope_scaling.factor"),
+            Case("YaRN factor 1e308 in a body", "/frequencies",
+                 #"{"dim": 8, "rope_scaling": {"rope_type": "yarn", "factor": 1e308, "original_max_position_embeddings": 1}}"#,
+                 status: 422, mentions: "rope_scaling.factor"),
+            .get("rope_theta 1e-300 at d = 64", "/frequencies?dim=64&rope_theta=1e-300&position=1099511627776", status: 422,
+                 mentions: "rope_theta"),
+            // Was 200 with "scores": [[null]], which reads as a masked key.
+            Case("attention scale -1e308 with softmax", "/attention",
+                 #"{"queries": [[3e38, 0]], "keys": [[3e38, 0]], "scale": -1e308, "softmax": true}"#, status: 422,
+                 mentions: "scale"),
+            Case("attention score below -FLT_MAX", "/attention",
+                 #"{"queries": [[3e38, 0]], "keys": [[3e38, 0]], "scale": -1}"#, status: 422, mentions: "overflow"),
+        ]
+        try Self.check(cases, on: server)
+    }
+
     // MARK: - 415: content types
 
     @Test("content types an endpoint does not read are 415")
