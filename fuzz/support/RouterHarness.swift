@@ -28,6 +28,16 @@ enum RouterHarness {
 
     static let allowedStatuses: Set<Int> = [200, 400, 413, 415, 422]
 
+    /// Whether `bytes` contains the UTF-8 of `text`.
+    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard bytes.count >= needle.count else { return false }
+        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+            if bytes[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+
     /// Routes `request` and checks the response; aborts (a libFuzzer crash) when an invariant breaks.
     static func run(_ request: HTTPRequest, describe: () -> String) {
         let response = router.respond(to: request)
@@ -76,6 +86,13 @@ enum RouterHarness {
             }
             if status == 200 {
                 if object["error"] != nil { fail("200 with an error member") }
+                // null stands only for a masked attention score; anywhere else it is an infinity or NaN leaking out.
+                if body.starts(with: Array("{\"scores\"".utf8)) {
+                    let causal = Array(request.body)
+                    if contains(body, "null") && !contains(causal, "\"causal\"") { fail("null score without causal") }
+                } else if contains(body, "null") {
+                    fail("null in a 200 response")
+                }
             } else {
                 guard case .string(let message)? = object["error"], !message.isEmpty,
                       case .string(let type)? = object["error_type"], !type.isEmpty else {
