@@ -243,6 +243,22 @@ struct BadInputCatalogueTests {
         try Self.check(cases, on: server)
     }
 
+    @Test("limits configured up to Int.max never overflow the work bound of /decay")
+    func decayWithLimitsAtIntMax() throws {
+        // Was: "Swift runtime failure: arithmetic overflow" (the whole server down) on any /decay request once
+        // --max-tensor-elements was above Int.max / 4, and for dim >= 2^33 once --max-dimension allowed it.
+        let server = try TestServer {
+            $0.limits.maxTensorElements = Int.max
+            $0.limits.maxDimension = Int.max
+        }
+        defer { server.stop() }
+        let small = try server.request("GET", "/decay?dim=8&points=2")
+        #expect(small.status == 200, "\(small.bodyText.prefix(200))")
+        try Self.check([.get("dim 2^33", "/decay?dim=8589934592", status: 413, mentions: "points"),
+                        .get("dim 2^62", "/decay?dim=4611686018427387904&points=1", status: 413, mentions: "points")],
+                       on: server)
+    }
+
     // MARK: - 415: content types
 
     @Test("content types an endpoint does not read are 415")
