@@ -27,7 +27,8 @@ public enum AttentionScores {
     /// "keys"). Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
     /// positions). Result shape [..., s_q, s_k]; masked entries are -infinity when !softmax, and exactly 0 after
     /// softmax. A row with every key masked: -infinity everywhere (also with softmax); the HTTP layer writes null.
-    /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys").
+    /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score that overflows
+    /// float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity always means masked.
     public static func compute(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
                                parameters: RoPEParameters, options: AttentionOptions) throws(RoPEError) -> Tensor
     {
@@ -91,21 +92,35 @@ public enum AttentionScores {
                             let row = queryRow / sq
                             let queryPosition = queryPositionList.position(ofToken: queryRow)
                             let query = pointers.wrapped.queries + queryRow * d
+                            // -inf marks a masked key, so an unmasked score that overflows must not become one.
+                            var overflowed = false
                             for key in 0..<sk {
                                 let keyToken = row * sk + key
                                 if options.causal && keyPositionList.position(ofToken: keyToken) > queryPosition {
                                     logits[key] = -Double.infinity
                                     continue
                                 }
-                                logits[key] = dotProduct(query, pointers.wrapped.keys + keyToken * d, count: d) * scale
+                                let logit = dotProduct(query, pointers.wrapped.keys + keyToken * d, count: d) * scale
+                                // Without softmax the score is stored as a Float, so it must fit in one.
+                                if !(options.softmax ? logit.isFinite : Float(logit).isFinite) { overflowed = true }
+                                logits[key] = logit
+                            }
+                            let output = pointers.wrapped.scores + queryRow * sk
+                            if overflowed {
+                                // NaN cannot come out of finite inputs: it flags the row for the check below.
+                                for key in 0..<sk { output[key] = .nan }
+                                continue
                             }
                             if options.softmax { normaliseSoftmax(logits, count: sk) }
-                            let output = pointers.wrapped.scores + queryRow * sk
                             for key in 0..<sk { output[key] = Float(logits[key]) }
                         }
                     }
                 }
             }
+        }
+        if scores.contains(where: \.isNaN) {
+            throw RoPEError(.invalidParameter, field: "scale",
+                            "the attention scores overflow float32: q.k x scale (\(scale)) is beyond ±\(Float.greatestFiniteMagnitude)")
         }
         return Tensor(shape: queryGeometry.leadingShape + [sq, sk], values: scores)
     }

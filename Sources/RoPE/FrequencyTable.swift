@@ -29,6 +29,11 @@ public struct FrequencyTable: Sendable, Equatable {
             Self.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: r), field: "rope_theta")
         let scaled = try parameters.scaling.scaledFrequencies(
             base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
+        // The scaling types check their own results naming their fields; this also covers ntk and dynamic.
+        let isUnscaled: Bool
+        if case .none = parameters.scaling { isUnscaled = true } else { isUnscaled = false }
+        try RoPEError.requireUsableFrequencies(
+            scaled.inverseFrequencies, field: isUnscaled ? "rope_theta" : "rope_scaling.factor")
         rotaryDimension = r
         inverseFrequencies = scaled.inverseFrequencies
         attentionFactor = scaled.attentionFactor

@@ -22,10 +22,14 @@ struct DecayRequest {
         guard maxDistance >= 0 else { throw .invalid("'max_distance' must be >= 0 (got \(maxDistance))") }
         points = try fields.int("points") ?? 200
         guard points >= 1 else { throw .invalid("'points' must be a positive integer (got \(points))") }
-        // The curve costs points x d/2 x d/2 complex additions; bound that product like a tensor.
+        // The curve costs points x d/2 x d/2 complex additions; bound that product like a tensor. Every product is
+        // overflow-checked: the limits can be configured up to Int.max, and a trap here would take the server down.
         let half = dimension / 2
-        let (work, overflow) = points.multipliedReportingOverflow(by: half * half)
-        guard points <= limits.maxSequenceLength, !overflow, work <= limits.maxTensorElements * 4 else {
+        let (square, squareOverflow) = half.multipliedReportingOverflow(by: half)
+        let (work, workOverflow) = points.multipliedReportingOverflow(by: square)
+        let (budget, budgetOverflow) = limits.maxTensorElements.multipliedReportingOverflow(by: 4)
+        guard points <= limits.maxSequenceLength, !squareOverflow, !workOverflow,
+              work <= (budgetOverflow ? Int.max : budget) else {
             throw .tooLarge("'points' \(points) with dim \(dimension) is above the work limit (max_sequence_length, max_tensor_elements)")
         }
         try fields.rejectUnread()
