@@ -272,7 +272,6 @@ struct BadInputCatalogueTests {
             Case("form encoding on /rotate", "POST", "/rotate", body: text("embeddings=1"),
                  contentType: "application/x-www-form-urlencoded", status: 415),
             Case("application/jsonx on /rotate", "POST", "/rotate", body: body, contentType: "application/jsonx", status: 415),
-            Case(".npy on /attention", "POST", "/attention", body: body, contentType: "application/x-npy", status: 415),
             Case(".npy on POST /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#),
                  contentType: "application/x-npy", status: 415),
             Case("text/json on /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#), contentType: "text/json",

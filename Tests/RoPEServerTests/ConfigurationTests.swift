@@ -49,6 +49,8 @@ struct ConfigurationTests {
         (["serve"], [:]),
         ([], ["ROPE_MAX_BODY_BYTES": "-1"]),
         (["--config", "/nonexistent/rope.json"], [:]),
+        (["--max-tensor-elements", "9223372036854775807"], [:]),   // size products must stay inside Int
+        (["--max-sequence-length", "1099511627776"], [:]),
     ])
     func rejected(arguments: [String], environment: [String: String]) {
         #expect(throws: ConfigurationError.self) {

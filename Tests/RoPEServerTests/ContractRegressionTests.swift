@@ -46,7 +46,7 @@ struct ContractRegressionTests {
                               naming: "wavelength")
         // angles = position x inv_freq beyond the double range: "angles":[..., null].
         expectValidationError(
-            try server.request("GET", "/frequencies?dim=64&rope_theta=1e-308&position=1099511627776"), naming: "position")
+            try server.request("GET", "/frequencies?dim=64&rope_theta=1e-308&position=1099511627776"), naming: "angle")
         // cos/sin x attention factor 1e300 beyond float32: "cos":[[null,null],...].
         expectValidationError(
             try server.request("GET", "/frequencies?dim=4&seq_len=2&rope_type=yarn&factor=2&original_max_position_embeddings=10&attention_factor=1e300"),

@@ -16,17 +16,18 @@ public struct ServerSettings: Sendable, Hashable {
     /// The defaults.
     public init() {}
 
-    /// Every option, in `--help` order.
+    /// Every option, in `--help` order. Upper bounds keep every size product the server forms (elements x bytes
+    /// per element x formatting width) far inside Int, so no limit setting can make arithmetic overflow.
     public static let options: [ConfigurationOption] = [
         text("host", "address to listen on (IPv4 or IPv6 literal)", \.server.host),
         integer("port", "TCP port (0 = any free port)", 8080, 0...65_535, \.server.port),
         integer("threads", "worker threads (0 = one per core)", 0, 0...1024, \.server.threads),
-        integer("parallel_threshold", "tensor elements from which rotation uses every core", 1 << 16, 0...Int.max, \.server.parallelThreshold),
-        integer("max_body_bytes", "largest request body in bytes (413 beyond)", 64 << 20, 1...Int.max, \.server.limits.maxBodyBytes),
-        integer("max_tensor_elements", "largest tensor in elements (413 beyond)", 1 << 26, 1...Int.max, \.server.limits.maxTensorElements),
-        integer("max_dimension", "largest head dimension d (413 beyond)", 65_536, 2...Int.max, \.server.limits.maxDimension),
-        integer("max_sequence_length", "largest sequence length, seq_len or points (413 beyond)", 1 << 20, 1...Int.max, \.server.limits.maxSequenceLength),
-        integer("max_attention_scores", "largest attention score matrix in entries (413 beyond)", 1 << 26, 1...Int.max, \.server.limits.maxAttentionScores),
+        integer("parallel_threshold", "tensor elements from which rotation uses every core", 1 << 16, 0...(1 << 40), \.server.parallelThreshold),
+        integer("max_body_bytes", "largest request body in bytes (413 beyond)", 64 << 20, 1...(1 << 40), \.server.limits.maxBodyBytes),
+        integer("max_tensor_elements", "largest tensor in elements (413 beyond)", 1 << 26, 1...(1 << 36), \.server.limits.maxTensorElements),
+        integer("max_dimension", "largest head dimension d (413 beyond)", 65_536, 2...(1 << 24), \.server.limits.maxDimension),
+        integer("max_sequence_length", "largest sequence length, seq_len or points (413 beyond)", 1 << 20, 1...(1 << 36), \.server.limits.maxSequenceLength),
+        integer("max_attention_scores", "largest attention score matrix in entries (413 beyond)", 1 << 26, 1...(1 << 36), \.server.limits.maxAttentionScores),
         integer("max_json_depth", "deepest JSON nesting (413 beyond)", 64, 2...10_000, \.server.limits.maxJSONDepth),
         integer("max_number_length", "longest JSON number literal in characters (413 beyond)", 512, 16...1 << 20, \.server.limits.maxNumberLength),
         integer("max_position", "largest |position| after offset (422 beyond)", 1 << 40, 1...(1 << 52), \.server.limits.maxPosition),
