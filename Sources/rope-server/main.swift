@@ -47,6 +47,7 @@ runtime.log.event("listening", always: true, startupFields + configurationFields
 
 var received: Int32 = 0
 sigwait(&shutdownSignals, &received)
+server.stopAccepting()
 runtime.log.event("draining", level: .warning, always: true, [("signal", received == SIGTERM ? "SIGTERM" : "SIGINT"),
                                                 ("in_flight", String(server.requestsInFlight)),
                                                 ("drain_timeout_s", String(settings.drainTimeoutSeconds))])

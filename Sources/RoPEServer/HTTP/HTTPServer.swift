@@ -99,25 +99,30 @@ public final class HTTPServer: Sendable {
         MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
     }
 
-    /// Stops accepting connections, waits up to `timeout` for in-flight requests, then stops. Idempotent.
-    ///
-    /// New connections are refused at once (the listening socket is shut down); requests already received or
-    /// in progress finish, and their responses carry `Connection: close`.
-    public func drainAndStop(timeout: Duration) {
+    /// Starts draining: /health turns 503 and new connections are refused at once (the listening socket is shut
+    /// down); connections already open keep being served, with `Connection: close`. Idempotent.
+    public func stopAccepting() {
         runtime.beginDraining()
-        let listeningSocket = daemon.withLock { handle -> Int32 in
-            guard let handle else { return -1 }
-            return MHD_quiesce_daemon(handle.pointer)
+        daemon.withLock { handle in
+            guard let handle, handle.quiescedSocket.load(ordering: .relaxed) < 0 else { return }
+            let socket = MHD_quiesce_daemon(handle.pointer)
+            // libmicrohttpd hands the socket back but its threads may look at it until MHD_stop_daemon:
+            // shut it down now (connects are refused) and close it only after the daemon has stopped.
+            if socket >= 0 {
+                shutdown(socket, Int32(SHUT_RDWR))
+                handle.quiescedSocket.store(socket, ordering: .relaxed)
+            }
         }
-        // libmicrohttpd hands the socket back but its threads may still look at it until MHD_stop_daemon:
-        // shut it down now (connects are refused) and close it only after the daemon has stopped.
-        if listeningSocket >= 0 { shutdown(listeningSocket, Int32(SHUT_RDWR)) }
+    }
+
+    /// Stops accepting connections, waits up to `timeout` for in-flight requests, then stops. Idempotent.
+    public func drainAndStop(timeout: Duration) {
+        stopAccepting()
         let deadline = ContinuousClock.now + timeout
         while requestsInFlight > 0 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
         stop()
-        if listeningSocket >= 0 { close(listeningSocket) }
     }
 
     /// Stops at once: closes the listening socket and every connection. Idempotent.
@@ -126,13 +131,21 @@ public final class HTTPServer: Sendable {
             defer { handle = nil }
             return handle
         }
-        if let handle { MHD_stop_daemon(handle.pointer) }
+        if let handle {
+            MHD_stop_daemon(handle.pointer)
+            let socket = handle.quiescedSocket.load(ordering: .relaxed)
+            if socket >= 0 { close(socket) }
+        }
     }
 
     deinit { stop() }
 }
 
-/// The daemon pointer, which libmicrohttpd lets any thread use.
-struct DaemonHandle: @unchecked Sendable {
+/// The daemon pointer, which libmicrohttpd lets any thread use, and the listening socket once quiesced.
+final class DaemonHandle: @unchecked Sendable {
     let pointer: OpaquePointer
+    /// The socket `MHD_quiesce_daemon` returned (-1 before), closed after `MHD_stop_daemon`.
+    let quiescedSocket = Atomic<Int32>(-1)
+
+    init(pointer: OpaquePointer) { self.pointer = pointer }
 }
