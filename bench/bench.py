@@ -285,7 +285,8 @@ def main() -> int:
         engine = swift[f"engine_half_{label}"]
         memcpy = min(swift[f"memcpy_1t_{label}"], swift[f"memcpy_par_{label}"])
         row(f"engine [{label.replace('x', ', ')}] half, cached table", f"{engine * 1e3:.3f}", "ms",
-            f"memcpy {memcpy * 1e3:.3f} ms", f"{engine / memcpy:.2f}x memcpy time")
+            f"memcpy {memcpy * 1e3:.3f} ms", f"{engine / memcpy:.2f}x memcpy time "
+            f"({swift[f'engine_vs_memcpy_half_{label}']:.2f}x interleaved)")
         row(f"engine API [{label.replace('x', ', ')}] (allocates output)", f"{swift[f'engine_api_half_{label}'] * 1e3:.3f}",
             "ms", f"memcpy {memcpy * 1e3:.3f} ms", f"{swift[f'engine_api_half_{label}'] / memcpy:.2f}x memcpy time")
         row(f"numpy [{label.replace('x', ', ')}]", f"{python[f'numpy_{label}'] * 1e3:.2f}", "ms",
@@ -295,8 +296,9 @@ def main() -> int:
     big = "32x2048x128"
     engine_big = swift[f"engine_half_{big}"]
     memcpy_big = min(swift[f"memcpy_1t_{big}"], swift[f"memcpy_par_{big}"])
-    targets.append(("engine [32,2048,128] <= 1.3x memcpy time", engine_big / memcpy_big <= 1.3,
-                    f"{engine_big / memcpy_big:.2f}x"))
+    paired = max(swift[f"engine_vs_memcpy_{layout}_{big}"] for layout in ("half", "interleaved"))
+    targets.append(("engine [32,2048,128] <= 1.3x memcpy time (both layouts, median of interleaved pairs)",
+                    paired <= 1.3, f"{paired:.2f}x (separate medians, half: {engine_big / memcpy_big:.2f}x)"))
     targets.append(("engine [32,2048,128] >= 20x faster than torch", python[f"torch_{big}"] / engine_big >= 20,
                     f"{python[f'torch_{big}'] / engine_big:.0f}x"))
     for name, goal in (("small 1x8x64", 8), ("2048x128", 3)):

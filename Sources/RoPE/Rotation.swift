@@ -53,9 +53,12 @@ public enum Rotation {
         return plan.table.appliedAttentionFactor
     }
 
-    /// Tensor elements from which rotation is split across cores by default. Measured with rope-bench on 2 cores:
-    /// waking the second thread costs tens of microseconds, which one thread spends rotating ~2^16 floats.
-    public static let defaultParallelThreshold = 1 << 16
+    /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
+    ///
+    /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is
+    /// in cache, so waking the second thread (20-40 us, more when the cores are shared) lost at every size up to
+    /// 2^20 elements (2 chunks 1.2-7x slower); at 8 M elements both are memory-bound and within a few percent.
+    public static let defaultParallelThreshold = 1 << 21
 
     /// Rotates already validated `values`; shared by `rotate` and `AttentionScores`, which builds one table for
     /// queries and keys.

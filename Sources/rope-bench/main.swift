@@ -41,6 +41,23 @@ func measure(minimumRuns: Int = 5, budget: Double = 1.0, _ body: () -> Void) -> 
     return samples[samples.count / 2]
 }
 
+/// The median of per-pair time ratios a/b, running a and b alternately so both see the same machine load
+/// (other builds on the shared cores shift absolute times by tens of percent between seconds).
+func pairedRatio(pairs: Int = 30, _ a: () -> Void, _ b: () -> Void) -> Double {
+    a(); b()
+    var ratios: [Double] = []
+    for _ in 0..<(quick ? max(pairs / 3, 5) : pairs) {
+        var start = now()
+        a()
+        let timeA = now() - start
+        start = now()
+        b()
+        ratios.append(timeA / (now() - start))
+    }
+    ratios.sort()
+    return ratios[ratios.count / 2]
+}
+
 /// Keeps the optimiser from discarding a result.
 @inline(never)
 func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
@@ -141,6 +158,30 @@ for shape in [[2048, 128], [32, 2048, 128]] {
         report(Row(name: "engine \(layout), table cached, into buffer", seconds: engine, elements: count,
                    bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
         summary["engine_\(layout)_\(label)"] = engine
+        // The same comparison with the two interleaved, against the faster memcpy mode.
+        let parallelCopy = copyAll < copyOne
+        let paired = tensor.values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let source = UnsafeRawPointer(input.baseAddress!)
+                let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                nonisolated(unsafe) let pointers = (source, destination)
+                return pairedRatio({
+                    _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                             parameters: parameters, inverse: false, xpos: nil)
+                }, {
+                    if parallelCopy {
+                        DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                            let start = count * chunk / cores, end = count * (chunk + 1) / cores
+                            memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
+                        }
+                    } else {
+                        memcpy(pointers.1, pointers.0, count * 4)
+                    }
+                })
+            }
+        }
+        FileHandle.standardOutput.write("|   interleaved with memcpy (\(parallelCopy ? "\(cores) chunks" : "1 thread")): median ratio \(String(format: "%.2f", paired))x memcpy time\n".data(using: .utf8)!)
+        summary["engine_vs_memcpy_\(layout)_\(label)"] = paired
         let singleThread = output.withUnsafeMutableBufferPointer { buffer in
             measure {
                 _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
@@ -191,13 +232,13 @@ for shape in [[2048, 128], [32, 2048, 128]] {
 
 heading("Parallel threshold: default RoPE, half layout, d = 128, table cached (1 thread vs \(cores) chunks)")
 var crossover: Int?
-for tokens in [64, 128, 256, 512, 1024, 2048, 4096, 8192] {
+for tokens in [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] {
     let count = tokens * 128
     let tensor = Tensor(shape: [tokens, 128], values: randomValues(count))
     var output = [Float](repeating: 0, count: count)
     let times = output.withUnsafeMutableBufferPointer { buffer in
         [Int.max, 0].map { threshold in
-            measure(minimumRuns: 50, budget: 0.3) {
+            measure(minimumRuns: 20, budget: 0.3) {
                 _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
                                          parameters: RoPEParameters(), inverse: false, xpos: nil,
                                          parallelThreshold: threshold)
