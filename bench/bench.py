@@ -296,7 +296,7 @@ def main() -> int:
         engine = swift[f"engine_min_half_{label}"]
         for layout in ("half", "interleaved"):
             row(f"engine [{shape}] {layout}, cached table, fastest run", f"{swift[f'engine_min_{layout}_{label}'] * 1e3:.3f}",
-                "ms", "memcpy of the same bytes, interleaved runs",
+                "ms", "faster memcpy of the same bytes (1 thread or 2 chunks), interleaved runs",
                 f"{swift[f'engine_vs_memcpy_min_{layout}_{label}']:.2f}x memcpy time "
                 f"(median of pair ratios {swift[f'engine_vs_memcpy_{layout}_{label}']:.2f}x)")
         row(f"engine API [{shape}] half (allocates output), median", f"{swift[f'engine_api_half_{label}'] * 1e3:.3f}",
