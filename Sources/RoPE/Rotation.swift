@@ -53,6 +53,24 @@ public enum Rotation {
         return plan.table.appliedAttentionFactor
     }
 
+    /// Rotates `tensor` in place and returns the applied attention factor: one read and one write of every cache
+    /// line, as a memcpy (a separate output buffer also costs a read-for-ownership of each destination line).
+    /// Validation is that of `rotate`; on a throw the tensor is unchanged.
+    public static func rotate(inPlace tensor: inout Tensor, positions: PositionGrid, offset: Int,
+                              parameters: RoPEParameters, inverse: Bool, xpos: XPos?,
+                              parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
+    {
+        let plan = try RotationPlan(tensor, positions: positions, offset: offset, parameters: parameters, xpos: xpos)
+        let count = tensor.values.count
+        tensor.values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            rotateValues(source: base, destination: base, geometry: plan.geometry, positions: plan.positions,
+                         table: plan.table, layout: parameters.layout, inverse: inverse, xpos: xpos,
+                         parallel: count >= parallelThreshold)
+        }
+        return plan.table.appliedAttentionFactor
+    }
+
     /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
     ///
     /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is

@@ -198,6 +198,36 @@ for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
         FileHandle.standardOutput.write("|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x memcpy time\n".data(using: .utf8)!)
         summary["engine_vs_memcpy_\(layout)_\(label)"] = paired.median
         summary["engine_vs_memcpy_min_\(layout)_\(label)"] = paired.minimum
+        // In place: the same rotation without a destination buffer (rotations keep every value finite).
+        var inPlaceTensor = tensor
+        let inPlace = measure {
+            _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
+                                     parameters: parameters, inverse: false, xpos: nil)
+        }
+        report(Row(name: "engine \(layout), table cached, in place", seconds: inPlace, elements: count,
+                   bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
+        summary["engine_inplace_min_\(layout)_\(label)"] = lastMinimum
+        let pairedInPlace = tensor.values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let source = UnsafeRawPointer(input.baseAddress!)
+                let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                nonisolated(unsafe) let pointers = (source, destination)
+                return pairedRatio({
+                    _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
+                                             parameters: parameters, inverse: false, xpos: nil)
+                }, against: {
+                    memcpy(pointers.1, pointers.0, count * 4)
+                }, {
+                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
+                        memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
+                    }
+                })
+            }
+        }
+        FileHandle.standardOutput.write("|   in place, interleaved with memcpy: median of pair ratios \(String(format: "%.2f", pairedInPlace.median))x, fastest/fastest \(String(format: "%.2f", pairedInPlace.minimum))x memcpy time\n".data(using: .utf8)!)
+        summary["engine_inplace_vs_memcpy_\(layout)_\(label)"] = pairedInPlace.median
+        summary["engine_inplace_vs_memcpy_min_\(layout)_\(label)"] = pairedInPlace.minimum
         let singleThread = output.withUnsafeMutableBufferPointer { buffer in
             measure {
                 _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,

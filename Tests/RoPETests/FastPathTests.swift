@@ -163,6 +163,11 @@ struct FastPathTests {
                                 offset: 3, parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
         }
         #expect(inPlace.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        var rotatedInPlace = tensor
+        let factor = try Rotation.rotate(inPlace: &rotatedInPlace, positions: .sequential, offset: 3,
+                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        #expect(factor == single.attentionScaling)
+        #expect(rotatedInPlace.values.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // The scalar reference kernel with an uncached table gives the same bits.
         let table = try Rotation.cosineSineTable(parameters: parameters, headDimension: 64,
                                                  positions: Array(3..<40), cache: nil)
