@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RoPE", targets: ["RoPE"]),
         .library(name: "RoPEServer", targets: ["RoPEServer"]),
         .executable(name: "rope-server", targets: ["rope-server"]),
+        .executable(name: "rope-bench", targets: ["rope-bench"]),
     ],
     targets: [
         .systemLibrary(
@@ -18,6 +19,7 @@ let package = Package(
         .target(name: "RoPE"),
         .target(name: "RoPEServer", dependencies: ["RoPE", "CMicroHTTPD"]),
         .executableTarget(name: "rope-server", dependencies: ["RoPEServer"]),
+        .executableTarget(name: "rope-bench", dependencies: ["RoPE", "RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
         .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "RoPE"]),
     ],

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Default RoPE (RoFormer, Su et al. 2021; HF `_compute_default_rope_parameters`): inv_freq[j] = 1 / b^(2j/r)
 /// for j < r/2; the scaling types in `Scaling/` reshape these and may add an attention factor.
-public struct FrequencyTable: Sendable, Equatable {
+public struct FrequencyTable: Sendable, Hashable {
     /// The number of rotated features r (even, <= d).
     public let rotaryDimension: Int
     /// The r/2 inverse frequencies after scaling.

@@ -17,11 +17,191 @@ public enum Rotation {
     /// that scale^power leaves the float32 range are rejected (field "xpos.scale_base"). Rows are split across cores with
     /// `DispatchQueue.concurrentPerform` only when `values.count >= parallelThreshold`.
     public static func rotate(_ tensor: Tensor, positions: PositionGrid, offset: Int, parameters: RoPEParameters,
-                              inverse: Bool, xpos: XPos?, parallelThreshold: Int = 1 << 16) throws(RoPEError)
-        -> RotationResult
+                              inverse: Bool, xpos: XPos?, parallelThreshold: Int = defaultParallelThreshold)
+        throws(RoPEError) -> RotationResult
+    {
+        let plan = try RotationPlan(tensor, positions: positions, offset: offset, parameters: parameters, xpos: xpos)
+        let count = tensor.values.count
+        // One pass: read the input, write a fresh (uninitialised) output; no copy-then-rotate.
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            tensor.values.withUnsafeBufferPointer { source in
+                guard let sourceBase = source.baseAddress, let destination = buffer.baseAddress else { return }
+                rotateValues(source: sourceBase, destination: destination, geometry: plan.geometry,
+                             positions: plan.positions, table: plan.table, layout: parameters.layout,
+                             inverse: inverse, xpos: xpos, parallel: count >= parallelThreshold)
+            }
+            initialized = count
+        }
+        return RotationResult(tensor: Tensor(shape: tensor.shape, values: values),
+                              attentionScaling: plan.table.appliedAttentionFactor)
+    }
+
+    /// Like `rotate`, but writes into `output` (`tensor.values.count` floats, which may be the input's own storage)
+    /// and returns the applied attention factor; for callers that reuse buffers, such as benchmarks.
+    public static func rotate(_ tensor: Tensor, into output: UnsafeMutableBufferPointer<Float>, positions: PositionGrid,
+                              offset: Int, parameters: RoPEParameters, inverse: Bool, xpos: XPos?,
+                              parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
+    {
+        let plan = try RotationPlan(tensor, positions: positions, offset: offset, parameters: parameters, xpos: xpos)
+        precondition(output.count == tensor.values.count, "output has \(output.count) floats for \(tensor.values.count) values")
+        tensor.values.withUnsafeBufferPointer { source in
+            guard let sourceBase = source.baseAddress, let destination = output.baseAddress else { return }
+            rotateValues(source: sourceBase, destination: destination, geometry: plan.geometry,
+                         positions: plan.positions, table: plan.table, layout: parameters.layout,
+                         inverse: inverse, xpos: xpos, parallel: output.count >= parallelThreshold)
+        }
+        return plan.table.appliedAttentionFactor
+    }
+
+    /// Rotates `tensor` in place and returns the applied attention factor: one read and one write of every cache
+    /// line, as a memcpy (a separate output buffer also costs a read-for-ownership of each destination line).
+    /// Validation is that of `rotate`; on a throw the tensor is unchanged.
+    public static func rotate(inPlace tensor: inout Tensor, positions: PositionGrid, offset: Int,
+                              parameters: RoPEParameters, inverse: Bool, xpos: XPos?,
+                              parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
+    {
+        let plan = try RotationPlan(tensor, positions: positions, offset: offset, parameters: parameters, xpos: xpos)
+        let count = tensor.values.count
+        tensor.values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            rotateValues(source: base, destination: base, geometry: plan.geometry, positions: plan.positions,
+                         table: plan.table, layout: parameters.layout, inverse: inverse, xpos: xpos,
+                         parallel: count >= parallelThreshold)
+        }
+        return plan.table.appliedAttentionFactor
+    }
+
+    /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
+    ///
+    /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is
+    /// in cache, so waking the second thread (20-40 us, more when the cores are shared) lost at every size up to
+    /// 2^20 elements (2 chunks 1.2-7x slower); at 8 M elements both are memory-bound and within a few percent.
+    public static let defaultParallelThreshold = 1 << 21
+
+    /// Rotates already validated `values`; shared by `rotate` and `AttentionScores`, which builds one table for
+    /// queries and keys.
+    static func rotateValues(_ values: [Float], geometry: TensorGeometry, positions: ResolvedPositions,
+                             table: FrequencyTable, layout: RotationLayout, inverse: Bool, xpos: XPos?,
+                             parallel: Bool) -> [Float]
+    {
+        let count = values.count
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            values.withUnsafeBufferPointer { source in
+                guard let sourceBase = source.baseAddress, let destination = buffer.baseAddress else { return }
+                rotateValues(source: sourceBase, destination: destination, geometry: geometry, positions: positions,
+                             table: table, layout: layout, inverse: inverse, xpos: xpos, parallel: parallel)
+            }
+            initialized = count
+        }
+    }
+
+    /// Reads every token at `source` and writes it rotated at `destination` (the same memory is fine).
+    ///
+    /// Shared positions use one [s, r/2] cos/sin table for every row, taken from `CosineSineCache.shared` (built on
+    /// a miss); per-token positions compute one token's coefficients at a time into a per-chunk scratch.
+    static func rotateValues(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+                             geometry: TensorGeometry, positions: ResolvedPositions, table: FrequencyTable,
+                             layout: RotationLayout, inverse: Bool, xpos: XPos?, parallel: Bool,
+                             cache: CosineSineCache? = .shared)
+    {
+        let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos,
+                                                sequenceLength: geometry.sequenceLength)
+        let pairCount = coefficients.pairCount
+        let d = geometry.featureCount
+        let r = table.rotaryDimension
+        let pointers = UncheckedSendable(wrapped: (source: source, destination: destination))
+
+        guard positions.isShared else {
+            ParallelChunks.run(count: geometry.tokenCount, parallel: parallel) { tokens in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(2 * pairCount, 1))
+                defer { scratch.deallocate() }
+                for token in tokens {
+                    coefficients.fill(position: positions.position(ofToken: token),
+                                      cosine: scratch, sine: scratch + pairCount)
+                    RotationKernel.rotate(tokens: token..<(token + 1), source: pointers.wrapped.source,
+                                          destination: pointers.wrapped.destination, featureCount: d,
+                                          rotaryDimension: r, layout: layout, cosines: scratch,
+                                          sines: scratch + pairCount, tableRows: 1)
+                }
+            }
+            return
+        }
+
+        let key = CosineSineKey(table: table, positions: .init(positions.positions), inverse: inverse, xpos: xpos,
+                                sequenceLength: geometry.sequenceLength)
+        let build = { buildTable(coefficients, positions: positions.positions, parallel: parallel) }
+        let cosineSine = cache?.table(for: key, build: build) ?? build()
+        cosineSine.cosines.withUnsafeBufferPointer { cosBuffer in
+            cosineSine.sines.withUnsafeBufferPointer { sinBuffer in
+                guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else {
+                    // r = 0: nothing rotates, every feature passes through.
+                    if source != UnsafePointer(destination) {
+                        destination.update(from: source, count: geometry.tokenCount * d)
+                    }
+                    return
+                }
+                let tablePointers = UncheckedSendable(wrapped: (cosines: cosBase, sines: sinBase))
+                let rows = positions.sequenceLength
+                ParallelChunks.run(count: geometry.tokenCount, parallel: parallel) { tokens in
+                    RotationKernel.rotate(tokens: tokens, source: pointers.wrapped.source,
+                                          destination: pointers.wrapped.destination, featureCount: d,
+                                          rotaryDimension: r, layout: layout, cosines: tablePointers.wrapped.cosines,
+                                          sines: tablePointers.wrapped.sines, tableRows: rows)
+                }
+            }
+        }
+    }
+
+    /// The cos/sin table the engine uses for `positions` shared by every row (a sequence of `positions.count`
+    /// tokens), taken from `cache` or built when it is nil or misses; exposed for tests and benchmarks.
+    public static func cosineSineTable(parameters: RoPEParameters, headDimension: Int, positions: [Int],
+                                       inverse: Bool = false, xpos: XPos? = nil,
+                                       cache: CosineSineCache? = .shared) throws(RoPEError) -> CosineSineTable
+    {
+        let table = try FrequencyTable(parameters: parameters, headDimension: headDimension,
+                                       sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: positions.max()))
+        let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos, sequenceLength: positions.count)
+        let key = CosineSineKey(table: table, positions: .init(positions), inverse: inverse, xpos: xpos,
+                                sequenceLength: positions.count)
+        let build = { buildTable(coefficients, positions: positions, parallel: false) }
+        return cache?.table(for: key, build: build) ?? build()
+    }
+
+    /// The [positions.count, r/2] cos/sin table, computed in Double per entry (split across cores when `parallel`).
+    static func buildTable(_ coefficients: RotationCoefficients, positions: [Int], parallel: Bool) -> CosineSineTable {
+        let pairCount = coefficients.pairCount
+        let count = positions.count * pairCount
+        var cosines = [Float](repeating: 0, count: count)
+        var sines = [Float](repeating: 0, count: count)
+        cosines.withUnsafeMutableBufferPointer { cosBuffer in
+            sines.withUnsafeMutableBufferPointer { sinBuffer in
+                guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else { return }
+                let tablePointers = UncheckedSendable(wrapped: (cosines: cosBase, sines: sinBase))
+                ParallelChunks.run(count: positions.count, parallel: parallel) { range in
+                    for index in range {
+                        coefficients.fill(position: positions[index],
+                                          cosine: tablePointers.wrapped.cosines + index * pairCount,
+                                          sine: tablePointers.wrapped.sines + index * pairCount)
+                    }
+                }
+            }
+        }
+        return CosineSineTable(cosines: cosines, sines: sines, rows: positions.count)
+    }
+}
+
+/// The validated geometry, positions and frequency table of one rotation request.
+struct RotationPlan {
+    let geometry: TensorGeometry
+    let positions: ResolvedPositions
+    let table: FrequencyTable
+
+    /// Validates everything `Rotation.rotate` documents and builds the frequency table.
+    init(_ tensor: Tensor, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
+         xpos: XPos?) throws(RoPEError)
     {
         let geometry = try TensorGeometry(tensor, field: "embeddings")
-        let resolved = try ResolvedPositions(positions, offset: offset, geometry: geometry, field: "positions")
+        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: "positions")
         if let xpos, let minimum = resolved.positions.min(), let maximum = resolved.maximum {
             try xpos.validate()
             try xpos.validateRange(minimumPosition: minimum, maximumPosition: maximum,
@@ -29,82 +209,10 @@ public enum Rotation {
         } else {
             try xpos?.validate()
         }
-        let table = try FrequencyTable(
+        self.geometry = geometry
+        self.positions = resolved
+        self.table = try FrequencyTable(
             parameters: parameters, headDimension: geometry.featureCount,
             sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: resolved.maximum))
-        let values = rotateValues(tensor.values, geometry: geometry, positions: resolved, table: table,
-                                  layout: parameters.layout, inverse: inverse, xpos: xpos,
-                                  parallel: tensor.values.count >= parallelThreshold)
-        return RotationResult(tensor: Tensor(shape: tensor.shape, values: values),
-                              attentionScaling: table.appliedAttentionFactor)
-    }
-
-    /// Rotates already validated `values`; shared by `rotate` and `AttentionScores`, which builds one table for
-    /// queries and keys. cos/sin are computed once per shared position (a [s, r/2] table) or once per token.
-    static func rotateValues(_ values: [Float], geometry: TensorGeometry, positions: ResolvedPositions,
-                             table: FrequencyTable, layout: RotationLayout, inverse: Bool, xpos: XPos?,
-                             parallel: Bool) -> [Float]
-    {
-        var output = values  // pass-through features r..<d are already in place
-        let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos,
-                                                sequenceLength: geometry.sequenceLength)
-        let kernel = RotationKernel(pairCount: coefficients.pairCount, layout: layout)
-        let pairCount = coefficients.pairCount
-        let d = geometry.featureCount
-
-        // Shared positions: one [s, r/2] cos/sin table reused by every row.
-        let tableCount = positions.isShared ? positions.positions.count * pairCount : 0
-        var cosines = [Float](repeating: 0, count: tableCount)
-        var sines = [Float](repeating: 0, count: tableCount)
-        if positions.isShared {
-            cosines.withUnsafeMutableBufferPointer { cosBuffer in
-                sines.withUnsafeMutableBufferPointer { sinBuffer in
-                    guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else { return }
-                    let cosPointer = UncheckedSendable(wrapped: cosBase)
-                    let sinPointer = UncheckedSendable(wrapped: sinBase)
-                    let sharedPositions = positions.positions
-                    ParallelChunks.run(count: sharedPositions.count, parallel: parallel) { range in
-                        for index in range {
-                            coefficients.fill(position: sharedPositions[index],
-                                              cosine: cosPointer.wrapped + index * pairCount,
-                                              sine: sinPointer.wrapped + index * pairCount)
-                        }
-                    }
-                }
-            }
-        }
-
-        cosines.withUnsafeBufferPointer { cosBuffer in
-            sines.withUnsafeBufferPointer { sinBuffer in
-                output.withUnsafeMutableBufferPointer { outputBuffer in
-                    guard let outputBase = outputBuffer.baseAddress else { return }
-                    let outputPointer = UncheckedSendable(wrapped: outputBase)
-                    let tablePointers = UncheckedSendable(wrapped: (cosBuffer.baseAddress, sinBuffer.baseAddress))
-                    ParallelChunks.run(count: geometry.tokenCount, parallel: parallel) { tokens in
-                        if positions.isShared, let cosTable = tablePointers.wrapped.0,
-                           let sinTable = tablePointers.wrapped.1
-                        {
-                            let s = positions.sequenceLength
-                            for token in tokens {
-                                let tableRow = (token % s) * pairCount
-                                kernel.rotate(outputPointer.wrapped + token * d,
-                                              cosine: cosTable + tableRow, sine: sinTable + tableRow)
-                            }
-                        } else {
-                            // Per-token positions: coefficients for one token at a time in a per-chunk scratch.
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * pairCount)
-                            defer { scratch.deallocate() }
-                            for token in tokens {
-                                coefficients.fill(position: positions.position(ofToken: token),
-                                                  cosine: scratch, sine: scratch + pairCount)
-                                kernel.rotate(outputPointer.wrapped + token * d,
-                                              cosine: scratch, sine: scratch + pairCount)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return output
     }
 }

@@ -8,6 +8,7 @@ sigaddset(&shutdownSignals, SIGINT)
 sigaddset(&shutdownSignals, SIGTERM)
 pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
 signal(SIGPIPE, SIG_IGN)
+AllocatorTuning.keepLargeBuffersOnHeap()  // large tensors reuse heap memory instead of page-faulting fresh mmaps
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("rope-server: \(message)\n".utf8))

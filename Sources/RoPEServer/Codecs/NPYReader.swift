@@ -51,16 +51,38 @@ public enum NPYReader {
         return count
     }
 
-    /// Copies float32 data (memcpy: any alignment) and rejects NaN and infinities.
+    /// Copies float32 data (any alignment) and rejects NaN and infinities, in one pass: eight floats per step are
+    /// loaded, stored and their exponent bits checked (all ones = NaN or infinity), so the check costs no second
+    /// sweep over tens of megabytes; only when something was found does a scalar scan locate the first one.
     private static func float32Values(_ data: UnsafeRawBufferPointer, count: Int, dataOffset: Int) throws(CodecError) -> [Float] {
+        var sawNonFinite = false
         let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: data.baseAddress!, byteCount: count * 4)
-            #if _endian(big)
-            for index in 0..<count { buffer[index] = Float(bitPattern: UInt32(littleEndian: buffer[index].bitPattern)) }
-            #endif
+            let source = data.baseAddress!
+            let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+            let exponentBits = SIMD8<UInt32>(repeating: 0x7F80_0000)
+            var nonFinite = SIMDMask<SIMD8<Int32>>(repeating: false)
+            var index = 0
+            while index + 8 <= count {
+                let loaded = source.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<UInt32>.self)
+                #if _endian(big)
+                let bits = SIMD8<UInt32>((0..<8).map { UInt32(littleEndian: loaded[$0]) })
+                #else
+                let bits = loaded
+                #endif
+                destination.storeBytes(of: bits, toByteOffset: index * 4, as: SIMD8<UInt32>.self)
+                nonFinite .|= (bits & exponentBits) .== exponentBits
+                index += 8
+            }
+            while index < count {
+                let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+                destination.storeBytes(of: bits, toByteOffset: index * 4, as: UInt32.self)
+                if bits & 0x7F80_0000 == 0x7F80_0000 { sawNonFinite = true }
+                index += 1
+            }
+            sawNonFinite = sawNonFinite || any(nonFinite)
             initialized = count
         }
-        if let index = values.firstIndex(where: { !$0.isFinite }) {
+        if sawNonFinite, let index = values.firstIndex(where: { !$0.isFinite }) {
             throw .at(dataOffset + index * 4, .invalid, "element \(index) is \(values[index].isNaN ? "NaN" : "infinite"); tensors must be finite")
         }
         return values

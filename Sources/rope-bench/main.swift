@@ -1,0 +1,367 @@
+// rope-bench: engine and codec micro-benchmarks, each compared with memcpy of the same bytes in the same run.
+//
+// Usage: rope-bench [--quick] [--json FILE]
+// Times are medians of repeated runs (the machine is shared and noisy: compare ratios, not absolute numbers).
+import Dispatch
+import Foundation
+import RoPE
+import RoPEServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let arguments = CommandLine.arguments.dropFirst()
+let heapTuned = !arguments.contains("--no-allocator-tuning") && AllocatorTuning.keepLargeBuffersOnHeap()
+print("allocator tuning (large buffers stay on the heap): \(heapTuned)")
+let quick = arguments.contains("--quick")
+/// `--codecs-only` skips the engine sections (for iterating on the codecs).
+let codecsOnly = arguments.contains("--codecs-only")
+let jsonOutputPath: String? = {
+    guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else { return nil }
+    return arguments[arguments.index(after: index)]
+}()
+
+/// Seconds on the monotonic clock.
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// The fastest run of the last `measure` call: on shared cores the least disturbed run, used for ratios.
+nonisolated(unsafe) var lastMinimum = 0.0
+
+/// The median wall time of `body` over repeated runs (after one warm-up), stopping after `budget` seconds;
+/// the fastest run is left in `lastMinimum`.
+func measure(minimumRuns: Int = 5, budget: Double = 1.0, _ body: () -> Void) -> Double {
+    body()
+    var samples: [Double] = []
+    let started = now()
+    while samples.count < minimumRuns || (now() - started < (quick ? budget / 4 : budget) && samples.count < 2000) {
+        let start = now()
+        body()
+        samples.append(now() - start)
+    }
+    samples.sort()
+    lastMinimum = samples[0]
+    return samples[samples.count / 2]
+}
+
+/// The median of per-round time ratios a / min(b1, b2), running a, b1 and b2 in turn so all see the same
+/// machine load (other builds on the shared cores shift absolute times by tens of percent between seconds);
+/// also min(a) / min(b1, b2) over the same runs, the least disturbed run of each.
+func pairedRatio(rounds: Int = 60, _ a: () -> Void, against b1: () -> Void, _ b2: () -> Void)
+    -> (median: Double, minimum: Double)
+{
+    a(); b1(); b2()
+    var ratios: [Double] = []
+    var fastestA = Double.infinity, fastestB = Double.infinity
+    for _ in 0..<(quick ? max(rounds / 3, 5) : rounds) {
+        var start = now()
+        a()
+        let timeA = now() - start
+        start = now()
+        b1()
+        let timeB1 = now() - start
+        start = now()
+        b2()
+        let timeB = min(timeB1, now() - start)
+        ratios.append(timeA / timeB)
+        fastestA = min(fastestA, timeA)
+        fastestB = min(fastestB, timeB)
+    }
+    ratios.sort()
+    return (ratios[ratios.count / 2], fastestA / fastestB)
+}
+
+/// Keeps the optimiser from discarding a result.
+@inline(never)
+func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+struct Row {
+    var name: String
+    var seconds: Double
+    var elements: Int
+    var bytes: Int
+    var baseline: String?
+    var baselineSeconds: Double?
+}
+
+
+func report(_ row: Row) {
+
+    let nsPerElement = row.seconds * 1e9 / Double(max(row.elements, 1))
+    let gigabytes = Double(row.bytes) / row.seconds / 1e9
+    var ratio = ""
+    if let baselineSeconds = row.baselineSeconds, let baseline = row.baseline {
+        ratio = String(format: "%6.2fx %@", row.seconds / baselineSeconds, baseline)
+    }
+    let line = "| " + row.name.padding(toLength: 44, withPad: " ", startingAt: 0)
+        + String(format: " | %9.3f ms | %8.3f | %7.2f | ", row.seconds * 1e3, nsPerElement, gigabytes) + ratio + "\n"
+    FileHandle.standardOutput.write(line.data(using: .utf8)!)
+}
+
+func heading(_ text: String) {
+    FileHandle.standardOutput.write("""
+
+    \(text)
+    | case                                         |      time    | ns/elem  |  GB/s   | ratio
+    |----------------------------------------------|--------------|----------|---------|------
+
+    """.data(using: .utf8)!)
+}
+
+/// A pseudo-random tensor in [-1, 1) (xorshift; the values only need to be ordinary floats).
+func randomValues(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
+    }
+}
+
+let cores = ProcessInfo.processInfo.activeProcessorCount
+
+/// memcpy of `count` floats, on one thread or split in `cores` chunks like the engine.
+func memcpyTime(_ source: [Float], _ destination: inout [Float], parallel: Bool) -> Double {
+    let count = source.count
+    return source.withUnsafeBufferPointer { input in
+        destination.withUnsafeMutableBufferPointer { output in
+            let pointers = (input: UnsafeRawPointer(input.baseAddress!), output: UnsafeMutableRawPointer(output.baseAddress!))
+            nonisolated(unsafe) let shared = pointers
+            return measure {
+                if parallel {
+                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
+                        memcpy(shared.output + start * 4, shared.input + start * 4, (end - start) * 4)
+                    }
+                } else {
+                    memcpy(shared.output, shared.input, count * 4)
+                }
+            }
+        }
+    }
+}
+
+// MARK: engine
+
+var summary: [String: Double] = [:]
+
+for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
+    let count = shape.reduce(1, *)
+    let bytesMoved = 2 * count * 4  // read and write
+    let tensor = Tensor(shape: shape, values: randomValues(count))
+    var output = [Float](repeating: 0, count: count)
+    let label = shape.map(String.init).joined(separator: "x")
+    heading("Engine \(label) float32 (\(count * 4 / 1000) kB), \(cores) cores; GB/s counts bytes read + written")
+    let copyOne = memcpyTime(tensor.values, &output, parallel: false)
+    let copyAll = memcpyTime(tensor.values, &output, parallel: true)
+    report(Row(name: "memcpy, 1 thread", seconds: copyOne, elements: count, bytes: bytesMoved))
+    report(Row(name: "memcpy, \(cores) chunks", seconds: copyAll, elements: count, bytes: bytesMoved,
+               baseline: "memcpy 1 thread", baselineSeconds: copyOne))
+    summary["memcpy_1t_\(label)"] = copyOne
+    summary["memcpy_par_\(label)"] = copyAll
+    let bestCopy = min(copyOne, copyAll)
+    for layout in RotationLayout.allCases {
+        var parameters = RoPEParameters()
+        parameters.layout = layout
+        let engine = output.withUnsafeMutableBufferPointer { buffer in
+            measure {
+                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                         parameters: parameters, inverse: false, xpos: nil)
+            }
+        }
+        report(Row(name: "engine \(layout), table cached, into buffer", seconds: engine, elements: count,
+                   bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
+        summary["engine_\(layout)_\(label)"] = engine
+        summary["engine_min_\(layout)_\(label)"] = lastMinimum
+        // The same comparison with engine and memcpy interleaved, against the faster memcpy mode of each round.
+        let paired = tensor.values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let source = UnsafeRawPointer(input.baseAddress!)
+                let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                nonisolated(unsafe) let pointers = (source, destination)
+                return pairedRatio({
+                    _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                             parameters: parameters, inverse: false, xpos: nil)
+                }, against: {
+                    memcpy(pointers.1, pointers.0, count * 4)
+                }, {
+                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
+                        memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
+                    }
+                })
+            }
+        }
+        FileHandle.standardOutput.write("|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x memcpy time\n".data(using: .utf8)!)
+        summary["engine_vs_memcpy_\(layout)_\(label)"] = paired.median
+        summary["engine_vs_memcpy_min_\(layout)_\(label)"] = paired.minimum
+        // In place: the same rotation without a destination buffer (rotations keep every value finite).
+        var inPlaceTensor = tensor
+        let inPlace = measure {
+            _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
+                                     parameters: parameters, inverse: false, xpos: nil)
+        }
+        report(Row(name: "engine \(layout), table cached, in place", seconds: inPlace, elements: count,
+                   bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
+        summary["engine_inplace_min_\(layout)_\(label)"] = lastMinimum
+        let pairedInPlace = tensor.values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let source = UnsafeRawPointer(input.baseAddress!)
+                let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
+                nonisolated(unsafe) let pointers = (source, destination)
+                return pairedRatio({
+                    _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
+                                             parameters: parameters, inverse: false, xpos: nil)
+                }, against: {
+                    memcpy(pointers.1, pointers.0, count * 4)
+                }, {
+                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
+                        memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
+                    }
+                })
+            }
+        }
+        FileHandle.standardOutput.write("|   in place, interleaved with memcpy: median of pair ratios \(String(format: "%.2f", pairedInPlace.median))x, fastest/fastest \(String(format: "%.2f", pairedInPlace.minimum))x memcpy time\n".data(using: .utf8)!)
+        summary["engine_inplace_vs_memcpy_\(layout)_\(label)"] = pairedInPlace.median
+        summary["engine_inplace_vs_memcpy_min_\(layout)_\(label)"] = pairedInPlace.minimum
+        let singleThread = output.withUnsafeMutableBufferPointer { buffer in
+            measure {
+                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: Int.max)
+            }
+        }
+        report(Row(name: "engine \(layout), 1 thread", seconds: singleThread, elements: count,
+                   bytes: bytesMoved, baseline: "memcpy 1 thread", baselineSeconds: copyOne))
+        let allocating = measure {
+            consume(try! Rotation.rotate(tensor, positions: .sequential, offset: 0, parameters: parameters,
+                                         inverse: false, xpos: nil))
+        }
+        report(Row(name: "engine \(layout), API (allocates output)", seconds: allocating, elements: count,
+                   bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
+        summary["engine_api_\(layout)_\(label)"] = allocating
+        let cold = output.withUnsafeMutableBufferPointer { buffer in
+            measure(minimumRuns: 3, budget: 0.5) {
+                CosineSineCache.shared.removeAll()
+                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                         parameters: parameters, inverse: false, xpos: nil)
+            }
+        }
+        report(Row(name: "engine \(layout), table rebuilt (cache miss)", seconds: cold, elements: count,
+                   bytes: bytesMoved, baseline: "cached", baselineSeconds: engine))
+        let scalar = tensor.values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { buffer in
+                let table = try! Rotation.cosineSineTable(parameters: parameters, headDimension: shape.last!,
+                                                         positions: Array(0..<shape[shape.count - 2]))
+                return table.cosines.withUnsafeBufferPointer { cosines in
+                    table.sines.withUnsafeBufferPointer { sines in
+                        measure {
+                            RotationKernel.rotate(tokens: 0..<(count / shape.last!), source: input.baseAddress!,
+                                                  destination: buffer.baseAddress!, featureCount: shape.last!,
+                                                  rotaryDimension: shape.last!, layout: layout,
+                                                  cosines: cosines.baseAddress!, sines: sines.baseAddress!,
+                                                  tableRows: shape[shape.count - 2], implementation: .scalar)
+                        }
+                    }
+                }
+            }
+        }
+        report(Row(name: "kernel \(layout), scalar reference, 1 thread", seconds: scalar, elements: count,
+                   bytes: bytesMoved, baseline: "memcpy 1 thread", baselineSeconds: copyOne))
+    }
+}
+
+// MARK: parallel threshold
+
+heading("Parallel threshold: default RoPE, half layout, d = 128, table cached (1 thread vs \(cores) chunks)")
+var crossover: Int?
+for tokens in codecsOnly ? [] : [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] {
+    let count = tokens * 128
+    let tensor = Tensor(shape: [tokens, 128], values: randomValues(count))
+    var output = [Float](repeating: 0, count: count)
+    let times = output.withUnsafeMutableBufferPointer { buffer in
+        [Int.max, 0].map { threshold in
+            measure(minimumRuns: 20, budget: 0.3) {
+                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
+                                         parameters: RoPEParameters(), inverse: false, xpos: nil,
+                                         parallelThreshold: threshold)
+            }
+        }
+    }
+    report(Row(name: "\(count) elements, 1 thread", seconds: times[0], elements: count, bytes: 8 * count))
+    report(Row(name: "\(count) elements, \(cores) chunks", seconds: times[1], elements: count, bytes: 8 * count,
+               baseline: "1 thread", baselineSeconds: times[0]))
+    if crossover == nil && times[1] < times[0] * 0.9 { crossover = count }
+}
+FileHandle.standardOutput.write("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") elements; engine default threshold \(Rotation.defaultParallelThreshold)\n".data(using: .utf8)!)
+
+// MARK: codecs
+
+func jsonBody(_ shape: [Int]) -> [UInt8] {
+    var writer = JSONWriter(capacity: 1 << 20)
+    writer.beginObject()
+    writer.key("embeddings")
+    let values = randomValues(shape.reduce(1, *), seed: 7)
+    values.withUnsafeBufferPointer { writer.tensor($0, shape: shape) }
+    writer.endObject()
+    return writer.finish().withUnsafeBytes { Array($0) }
+}
+
+heading("Codecs, [2048, 128] JSON and [32, 2048, 128] .npy; GB/s here is bytes of JSON/.npy text per second")
+do {
+    let shape = [2048, 128]
+    let count = shape.reduce(1, *)
+    let body = jsonBody(shape)
+    let read = body.withUnsafeBytes { bytes in
+        measure {
+            consume(try! JSONRequestReader.parse(bytes, tensorFields: ["embeddings"], limits: CodecLimits()))
+        }
+    }
+    report(Row(name: "JSON read \(body.count / 1000) kB", seconds: read, elements: count, bytes: body.count))
+    summary["json_read_MBps"] = Double(body.count) / read / 1e6
+    let values = randomValues(count, seed: 7)
+    var written = 0
+    let write = values.withUnsafeBufferPointer { buffer in
+        measure {
+            var writer = JSONWriter(capacity: count * 12 + 128)
+            writer.tensor(buffer, shape: shape)
+            let finished = writer.finish()
+            written = finished.count
+        }
+    }
+    report(Row(name: "JSON write \(written / 1000) kB", seconds: write, elements: count, bytes: written))
+    summary["json_write_MBps"] = Double(written) / write / 1e6
+
+    let npyShape = [32, 2048, 128]
+    let npyCount = npyShape.reduce(1, *)
+    let npyValues = randomValues(npyCount)
+    var npyBytes: [UInt8] = []
+    let npyWrite = npyValues.withUnsafeBufferPointer { buffer in
+        measure {
+            let finished = NPYWriter.write(buffer, shape: npyShape)
+            if npyBytes.isEmpty { npyBytes = finished.withUnsafeBytes { Array($0) } }
+        }
+    }
+    var npyCopy = [Float](repeating: 0, count: npyCount)
+    let copyOne = memcpyTime(npyValues, &npyCopy, parallel: false)
+    report(Row(name: "memcpy \(npyCount * 4 / 1000) kB, 1 thread", seconds: copyOne, elements: npyCount, bytes: npyCount * 4))
+    report(Row(name: ".npy write (fresh buffer)", seconds: npyWrite, elements: npyCount, bytes: npyBytes.count,
+               baseline: "memcpy", baselineSeconds: copyOne))
+    let npyRead = npyBytes.withUnsafeBytes { bytes in
+        measure {
+            consume(try! NPYReader.read(bytes, field: "embeddings", limits: CodecLimits()))
+        }
+    }
+    report(Row(name: ".npy read (validates finite)", seconds: npyRead, elements: npyCount, bytes: npyBytes.count,
+               baseline: "memcpy", baselineSeconds: copyOne))
+    summary["npy_read_MBps"] = Double(npyBytes.count) / npyRead / 1e6
+    summary["npy_write_MBps"] = Double(npyBytes.count) / npyWrite / 1e6
+}
+
+if let jsonOutputPath {
+    let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+    try! data.write(to: URL(fileURLWithPath: jsonOutputPath))
+}

@@ -1,0 +1,58 @@
+import Testing
+import RoPE
+import RoPEServer
+
+/// The codecs' fast paths keep every bit: JSON write then read, .npy write then read, on large random tensors,
+/// with the allocator tuned as the server runs it.
+@Suite struct CodecFastPathTests {
+    /// Floats from random bit patterns (finite only), so every exponent and the subnormals are covered.
+    static func randomBitPatterns(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        while values.count < count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let value = Float(bitPattern: UInt32(truncatingIfNeeded: state >> 32))
+            if value.isFinite { values.append(value) }
+        }
+        return values
+    }
+
+    @Test("allocator tuning applies on glibc")
+    func allocatorTuning() {
+        #if canImport(Glibc)
+        #expect(AllocatorTuning.keepLargeBuffersOnHeap())
+        #endif
+    }
+
+    @Test("JSON writer output reads back bit for bit (shortest formatter and fast number parser)")
+    func jsonRoundTrip() throws {
+        let shape = [4, 1000, 64]
+        let values = Self.randomBitPatterns(shape.reduce(1, *), seed: 42)
+        var writer = JSONWriter(capacity: 16)
+        writer.beginObject()
+        writer.key("embeddings")
+        values.withUnsafeBufferPointer { writer.tensor($0, shape: shape) }
+        writer.endObject()
+        let body = CodecTestSupport.bytes(of: writer.finish())
+        let parsed = try body.withUnsafeBytes { bytes in
+            try JSONRequestReader.parse(bytes, tensorFields: ["embeddings"], limits: CodecLimits())
+        }
+        let tensor = try #require(parsed.tensors["embeddings"])
+        #expect(tensor.shape == shape)
+        #expect(tensor.values.map(\.bitPattern) == values.map(\.bitPattern))
+    }
+
+    @Test(".npy of 8 M floats round-trips bit for bit after allocator tuning")
+    func largeNPYRoundTrip() throws {
+        AllocatorTuning.keepLargeBuffersOnHeap()
+        let shape = [32, 2048, 128]
+        let values = Self.randomBitPatterns(shape.reduce(1, *), seed: 7)
+        for _ in 0..<2 {  // the second pass reuses freed heap memory
+            let file = values.withUnsafeBufferPointer { CodecTestSupport.bytes(of: NPYWriter.write($0, shape: shape)) }
+            let tensor = try file.withUnsafeBytes { try NPYReader.read($0, field: "embeddings", limits: CodecLimits()) }
+            #expect(tensor.shape == shape)
+            #expect(tensor.values == values)
+        }
+    }
+}

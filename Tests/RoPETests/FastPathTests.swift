@@ -1,0 +1,190 @@
+import Dispatch
+import Testing
+import RoPE
+
+/// The fast paths of the engine give exactly the numbers of the plain ones: SIMD kernel vs scalar reference,
+/// cached cos/sin table vs a freshly built one, parallel vs one thread, in place vs into a new buffer.
+@Suite("Engine fast paths")
+struct FastPathTests {
+    /// Random coefficients in [-1.5, 1.5) (amplitudes above 1 exercise the attention factor's range).
+    static func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in Float.random(in: -1.5..<1.5, using: &generator) }
+    }
+
+    @Test("SIMD kernel is bitwise equal to the scalar reference, with tails and pass-through features",
+          arguments: RotationLayout.allCases, [2, 6, 8, 14, 16, 18, 30, 64, 128, 130])
+    func simdEqualsScalar(layout: RotationLayout, rotaryDimension r: Int) {
+        for extra in [0, 2, 6] {
+            let d = r + extra
+            let tokens = 7, tableRows = 3
+            let input = Self.randomFloats(tokens * d, seed: UInt64(r * 31 + extra))
+            let cosines = Self.randomFloats(tableRows * r / 2, seed: 11)
+            let sines = Self.randomFloats(tableRows * r / 2, seed: 12)
+            var outputs: [[Float]] = []
+            for implementation in RotationKernel.Implementation.allCases {
+                var output = [Float](repeating: .nan, count: input.count)
+                input.withUnsafeBufferPointer { source in
+                    output.withUnsafeMutableBufferPointer { destination in
+                        // Two calls over split ranges: a chunk starting mid-table must pick the right row.
+                        for range in [0..<4, 4..<tokens] {
+                            RotationKernel.rotate(tokens: range, source: source.baseAddress!,
+                                                  destination: destination.baseAddress!, featureCount: d,
+                                                  rotaryDimension: r, layout: layout, cosines: cosines,
+                                                  sines: sines, tableRows: tableRows, implementation: implementation)
+                        }
+                    }
+                }
+                outputs.append(output)
+            }
+            #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern), "r \(r), d \(d), \(layout)")
+            // Pass-through features are copied unchanged.
+            for token in 0..<tokens {
+                #expect(Array(outputs[1][(token * d + r)..<(token * d + d)]) == Array(input[(token * d + r)..<(token * d + d)]))
+            }
+        }
+    }
+
+    @Test("SIMD kernel in place equals SIMD into another buffer", arguments: RotationLayout.allCases)
+    func inPlaceEqualsOutOfPlace(layout: RotationLayout) {
+        let d = 40, r = 36, tokens = 5
+        let input = Self.randomFloats(tokens * d, seed: 3)
+        let cosines = Self.randomFloats(tokens * r / 2, seed: 4)
+        let sines = Self.randomFloats(tokens * r / 2, seed: 5)
+        var separate = [Float](repeating: 0, count: input.count)
+        var inPlace = input
+        input.withUnsafeBufferPointer { source in
+            separate.withUnsafeMutableBufferPointer { destination in
+                RotationKernel.rotate(tokens: 0..<tokens, source: source.baseAddress!, destination: destination.baseAddress!,
+                                      featureCount: d, rotaryDimension: r, layout: layout, cosines: cosines,
+                                      sines: sines, tableRows: tokens)
+            }
+        }
+        inPlace.withUnsafeMutableBufferPointer { buffer in
+            RotationKernel.rotate(tokens: 0..<tokens, source: buffer.baseAddress!, destination: buffer.baseAddress!,
+                                  featureCount: d, rotaryDimension: r, layout: layout, cosines: cosines,
+                                  sines: sines, tableRows: tokens)
+        }
+        #expect(separate.map(\.bitPattern) == inPlace.map(\.bitPattern))
+    }
+
+    @Test("a cached cos/sin table equals a freshly built one, for every scaling, both directions and xPos",
+          arguments: Fixtures.everyScaling(rotaryDimension: 16).map(\.name))
+    func cacheHitEqualsMiss(scalingName: String) throws {
+        var parameters = RoPEParameters()
+        parameters.scaling = try #require(Fixtures.everyScaling(rotaryDimension: 16).first { $0.name == scalingName }).scaling
+        let cache = CosineSineCache(maximumEntries: 8, maximumBytes: 1 << 20)
+        for (positions, inverse, xpos) in [([0, 1, 2, 3], false, nil as XPos?), ([5, 9, -2, 40], true, nil),
+                                           (Array(7..<19), false, XPos(role: .key, scaleBase: 64))] {
+            let miss = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                    inverse: inverse, xpos: xpos, cache: cache)
+            let hit = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                   inverse: inverse, xpos: xpos, cache: cache)
+            let uncached = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                        inverse: inverse, xpos: xpos, cache: nil)
+            #expect(hit === miss)
+            #expect(hit.cosines.map(\.bitPattern) == uncached.cosines.map(\.bitPattern))
+            #expect(hit.sines.map(\.bitPattern) == uncached.sines.map(\.bitPattern))
+        }
+        #expect(cache.statistics.hits == 3)
+        #expect(cache.statistics.misses == 3)
+    }
+
+    @Test("different parameters, positions or directions never share a cache entry")
+    func cacheKeysSeparate() throws {
+        let cache = CosineSineCache(maximumEntries: 16, maximumBytes: 1 << 20)
+        var other = RoPEParameters()
+        other.theta = 500_000
+        let base = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], cache: cache)
+        let variants = [
+            try Rotation.cosineSineTable(parameters: other, headDimension: 8, positions: [0, 1], cache: cache),
+            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [1, 2], cache: cache),
+            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], inverse: true, cache: cache),
+            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 12, positions: [0, 1], cache: cache),
+        ]
+        for variant in variants { #expect(variant !== base) }
+        #expect(cache.statistics.misses == 5)
+        #expect(cache.statistics.hits == 0)
+    }
+
+    @Test("the cache is bounded and evicts the least recently used table")
+    func cacheEvictsLeastRecentlyUsed() throws {
+        let cache = CosineSineCache(maximumEntries: 2, maximumBytes: 1 << 20)
+        func table(_ start: Int) throws -> CosineSineTable {
+            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: cache)
+        }
+        let first = try table(0)
+        _ = try table(10)
+        #expect(try table(0) === first)  // 0 is now the most recently used
+        _ = try table(20)                // evicts 10
+        #expect(cache.statistics.entries == 2)
+        #expect(try table(0) === first)
+        let missesBefore = cache.statistics.misses
+        _ = try table(10)
+        #expect(cache.statistics.misses == missesBefore + 1)
+        // A byte budget: tables above a quarter of it are returned but not kept.
+        let small = CosineSineCache(maximumEntries: 100, maximumBytes: 64)
+        _ = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 64, positions: [0, 1, 2], cache: small)
+        #expect(small.statistics.entries == 0)
+    }
+
+    @Test("concurrent readers of one cache all get the same table")
+    func cacheIsThreadSafe() throws {
+        let cache = CosineSineCache(maximumEntries: 4, maximumBytes: 1 << 20)
+        let reference = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
+                                                     positions: Array(0..<64), cache: nil)
+        DispatchQueue.concurrentPerform(iterations: 64) { iteration in
+            // Six distinct keys through a 4-entry cache: hits, misses and evictions race.
+            let table = try! Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
+                                                      positions: Array((iteration % 6)..<(iteration % 6 + 64)), cache: cache)
+            if iteration % 6 == 0 {
+                precondition(table.cosines == reference.cosines && table.sines == reference.sines)
+            }
+        }
+        #expect(cache.statistics.hits + cache.statistics.misses == 64)
+        #expect(cache.statistics.entries <= 4)
+    }
+
+    @Test("rotation is bitwise the same on one thread, on all cores, into a buffer and in place, cached or not",
+          arguments: RotationLayout.allCases)
+    func rotationPathsAgree(layout: RotationLayout) throws {
+        var parameters = RoPEParameters()
+        parameters.layout = layout
+        parameters.rotaryDimension = .count(48)
+        let tensor = Fixtures.randomTensor([3, 5, 37, 64], seed: 9)
+        let single = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
+                                         inverse: false, xpos: nil, parallelThreshold: .max)
+        let parallel = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
+                                           inverse: false, xpos: nil, parallelThreshold: 0)
+        #expect(single.tensor.values.map(\.bitPattern) == parallel.tensor.values.map(\.bitPattern))
+        var inPlace = tensor.values
+        _ = try inPlace.withUnsafeMutableBufferPointer { buffer in
+            try Rotation.rotate(Tensor(shape: tensor.shape, values: Array(buffer)), into: buffer, positions: .sequential,
+                                offset: 3, parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        }
+        #expect(inPlace.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        var rotatedInPlace = tensor
+        let factor = try Rotation.rotate(inPlace: &rotatedInPlace, positions: .sequential, offset: 3,
+                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        #expect(factor == single.attentionScaling)
+        #expect(rotatedInPlace.values.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        // The scalar reference kernel with an uncached table gives the same bits.
+        let table = try Rotation.cosineSineTable(parameters: parameters, headDimension: 64,
+                                                 positions: Array(3..<40), cache: nil)
+        var reference = [Float](repeating: 0, count: tensor.values.count)
+        tensor.values.withUnsafeBufferPointer { source in
+            reference.withUnsafeMutableBufferPointer { destination in
+                RotationKernel.rotate(tokens: 0..<(15 * 37), source: source.baseAddress!,
+                                      destination: destination.baseAddress!, featureCount: 64, rotaryDimension: 48,
+                                      layout: layout, cosines: table.cosines, sines: table.sines, tableRows: 37,
+                                      implementation: .scalar)
+            }
+        }
+        #expect(reference.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        // Per-token positions (no shared table) agree with shared positions that say the same thing.
+        let perRow = try Rotation.rotate(tensor, positions: .perRow((0..<15).flatMap { row in (0..<37).map { $0 + row % 2 } }),
+                                         offset: 3, parameters: parameters, inverse: false, xpos: nil)
+        let rowLength = 37 * 64
+        #expect(Array(perRow.tensor.values[0..<rowLength]).map(\.bitPattern) == Array(single.tensor.values[0..<rowLength]).map(\.bitPattern))
+    }
+}
