@@ -1,4 +1,5 @@
 import Foundation
+import RoPE
 
 /// Everything the `rope-server` process is configured with: the server configuration plus process-level settings.
 public struct ServerSettings: Sendable, Hashable {
@@ -22,7 +23,7 @@ public struct ServerSettings: Sendable, Hashable {
         text("host", "address to listen on (IPv4 or IPv6 literal)", \.server.host),
         integer("port", "TCP port (0 = any free port)", 8080, 0...65_535, \.server.port),
         integer("threads", "worker threads (0 = one per core)", 0, 0...1024, \.server.threads),
-        integer("parallel_threshold", "tensor elements from which rotation uses every core", 1 << 16, 0...(1 << 40), \.server.parallelThreshold),
+        integer("parallel_threshold", "tensor elements from which rotation uses every core", Rotation.defaultParallelThreshold, 0...(1 << 40), \.server.parallelThreshold),
         integer("max_body_bytes", "largest request body in bytes (413 beyond)", 64 << 20, 1...(1 << 40), \.server.limits.maxBodyBytes),
         integer("max_tensor_elements", "largest tensor in elements (413 beyond)", 1 << 26, 1...(1 << 36), \.server.limits.maxTensorElements),
         integer("max_dimension", "largest head dimension d (413 beyond)", 65_536, 2...(1 << 24), \.server.limits.maxDimension),
