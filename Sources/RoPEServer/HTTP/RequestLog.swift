@@ -32,20 +32,27 @@ public struct RequestLog: Sendable {
     /// Lifecycle events pass `always: true`: operators and scripts rely on them whatever the level.
     public func event(_ name: String, level: LogLevel = .info, always: Bool = false, _ fields: [(String, String)]) {
         guard always || level >= self.level else { return }
-        write(render([("ts", Date().formatted(.iso8601)), ("level", level.rawValue), ("event", name)] + fields))
+        write(render([("ts", Self.timestamp()), ("level", level.rawValue), ("event", name)] + fields))
     }
 
-    /// The line for one answered request.
+    /// The line for one answered request (built in one string: this runs for every request).
     func request(method: String, path: String, status: Int, requestBytes: Int, responseBytes: Int,
                  duration: Duration, requestID: String) {
         let level: LogLevel = status >= 500 ? .error : .info
         guard level >= self.level else { return }
-        let milliseconds = Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) * 1e-15
-        event("request", level: level, [
-            ("method", method), ("path", path), ("status", String(status)),
-            ("request_bytes", String(requestBytes)), ("response_bytes", String(responseBytes)),
-            ("duration_ms", String(format: "%.3f", milliseconds)), ("request_id", requestID),
-        ])
+        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        let milliseconds = "\(microseconds / 1000).\(String(microseconds % 1000 + 1000).dropFirst())"
+        guard format == .json else {
+            event("request", level: level, [
+                ("method", method), ("path", path), ("status", String(status)),
+                ("request_bytes", String(requestBytes)), ("response_bytes", String(responseBytes)),
+                ("duration_ms", milliseconds), ("request_id", requestID),
+            ])
+            return
+        }
+        write("{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"event\":\"request\",\"method\":\(Self.quoted(method)),"
+            + "\"path\":\(Self.quoted(path)),\"status\":\"\(status)\",\"request_bytes\":\"\(requestBytes)\","
+            + "\"response_bytes\":\"\(responseBytes)\",\"duration_ms\":\"\(milliseconds)\",\"request_id\":\(Self.quoted(requestID))}\n")
     }
 
     private func render(_ fields: [(String, String)]) -> String {
@@ -69,6 +76,23 @@ public struct RequestLog: Sendable {
                 offset += written
             }
         }
+    }
+
+    /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter cost a quarter
+    /// of the throughput of small requests when every request is logged.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
+            + "T" + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2)
+            + "." + digits(Int32(now.tv_nsec / 1_000_000), 3) + "Z"
     }
 
     /// A JSON string literal.
