@@ -36,8 +36,13 @@ final class RawHTTPClient {
             }
         }
         guard connected == 0 else {
+            let error = errno
             close(socketDescriptor)
-            throw ClientError.socket("connect to 127.0.0.1:\(port) failed: errno \(errno)")
+            // deinit runs for a class whose init throws after every property is set: without this it would close
+            // the same number again, by then perhaps a socket of an in-process server (libmicrohttpd aborts when
+            // its close fails).
+            socketDescriptor = -1
+            throw ClientError.socket("connect to 127.0.0.1:\(port) failed: errno \(error)")
         }
     }
 
