@@ -20,8 +20,13 @@ public struct ServerLimits: Sendable, Hashable, Codable {
     public var maxConnections: Int = 1024
     /// Seconds a connection may stay idle before it is closed.
     public var connectionTimeoutSeconds: Int = 30
-    /// Bytes libmicrohttpd may use per connection for headers and buffers.
-    public var connectionMemoryLimit: Int = 32 * 1024
+    /// Bytes libmicrohttpd may use per connection for the request head, query arguments and buffers.
+    ///
+    /// A request head or query larger than this is refused by libmicrohttpd itself (HTML 414/431, or a dropped
+    /// connection when the arguments overflow it) before any handler runs, so it is generous: 256 KiB holds a
+    /// ~200 KB query string or a few thousand arguments, which the handlers then refuse in JSON. The pool is
+    /// mmap'd, so untouched pages of idle connections cost no memory.
+    public var connectionMemoryLimit: Int = 256 * 1024
 
     /// The defaults.
     public init() {}

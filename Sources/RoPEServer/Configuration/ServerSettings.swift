@@ -34,7 +34,7 @@ public struct ServerSettings: Sendable, Hashable {
         integer("max_position", "largest |position| after offset (422 beyond)", 1 << 40, 1...(1 << 52), \.server.limits.maxPosition),
         integer("max_connections", "most concurrent connections", 1024, 1...1 << 20, \.server.limits.maxConnections),
         integer("connection_timeout", "seconds an idle connection is kept", 30, 1...86_400, \.server.limits.connectionTimeoutSeconds),
-        integer("connection_memory_limit", "bytes per connection for headers and buffers", 32 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
+        integer("connection_memory_limit", "bytes per connection for the request head, query arguments and buffers", 256 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
         integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT", 10, 0...3600, \.drainTimeoutSeconds),
         text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
         choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
