@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import RoPE
 import RoPEServer
@@ -18,7 +19,11 @@ import RoPEServer
         return values
     }
 
-    @Test("allocator tuning applies on glibc")
+    /// AddressSanitizer replaces malloc, and its mallopt accepts nothing; scripts/reliability-checks sets ASAN_OPTIONS.
+    static let underAddressSanitizer = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil
+
+    @Test("allocator tuning applies on glibc",
+          .enabled(if: !underAddressSanitizer, "AddressSanitizer replaces malloc, so glibc's mallopt cannot be tuned"))
     func allocatorTuning() {
         #if canImport(Glibc)
         #expect(AllocatorTuning.keepLargeBuffersOnHeap())
