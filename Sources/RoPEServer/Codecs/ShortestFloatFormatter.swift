@@ -254,101 +254,103 @@ enum ShortestFloatFormatter {
         0x3039, 0x3139, 0x3239, 0x3339, 0x3439, 0x3539, 0x3639, 0x3739, 0x3839, 0x3939,
     ]
 
-    /// Bytes past the returned length that `write` may scribble on (it copies digits in fixed 8-byte blocks);
+    /// Bytes past the returned length that `write` may scribble on (it stores digits in fixed 8-byte blocks);
     /// callers reserve `maxLength + scratchSlack` and the next write overwrites them.
     static let scratchSlack = 16
 
-    /// Writes `value` = digits * 10^exponent (digits < 10^9, no trailing zeros) as plain decimal or scientific
-    /// notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0"). Digits move in
-    /// fixed-size blocks rather than loops of data-dependent length, which keeps branch mispredictions out of the
-    /// hot path.
+    /// 10^0 ... 10^8, to left-align the significant digits.
+    private static let powersOfTen: [UInt32] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+    ]
+
+    /// Writes `value` = digits * 10^exponent (0 < digits < 10^9, no trailing zeros) as plain decimal or scientific
+    /// notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0"). The digits are
+    /// built in registers and stored in fixed-size blocks: no loops of data-dependent length, and no byte-wise
+    /// stores reloaded as a word, which would stall store-to-load forwarding.
     @inline(__always)
     static func format(digits: UInt32, exponent: Int, isNegative: Bool, to output: UnsafeMutablePointer<UInt8>) -> Int {
         let count = decimalCount(digits)
         // value = 0.digits * 10^pointPosition
         let pointPosition = count &+ exponent
-        let scientificExponent = pointPosition - 1
+        let scientificExponent = pointPosition &- 1
         let exponentMagnitude = scientificExponent < 0 ? -scientificExponent : scientificExponent
         let exponentDigits = exponentMagnitude >= 10 ? 2 : 1
         let pointLength: Int = count > 1 ? 1 : 0
         let minusLength: Int = scientificExponent < 0 ? 1 : 0
-        let scientificLength: Int = count + pointLength + 1 + minusLength + exponentDigits
+        let scientificLength: Int = count &+ pointLength &+ 1 &+ minusLength &+ exponentDigits
         let plainLength: Int
         if pointPosition <= 0 {
-            plainLength = 2 - pointPosition + count
+            plainLength = 2 &- pointPosition &+ count
         } else {
-            plainLength = pointPosition < count ? count + 1 : pointPosition
+            plainLength = pointPosition < count ? count &+ 1 : pointPosition
         }
         output[0] = UInt8(ascii: "-")
         let out = UnsafeMutableRawPointer(output + (isNegative ? 1 : 0))
-        var padded: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &padded) { scratch -> Int in
-            let digitText = scratch.baseAddress!
-            writePaddedDigits(digits, to: digitText)
-            let first = digitText + (9 - count)  // the significant digits are first[0..<count]
-            var written: Int
-            if plainLength <= scientificLength {
-                if pointPosition <= 0 {
-                    // "0.000ddd": at most 4 zeros after the point, or scientific would be shorter.
-                    out.storeBytes(of: 0x3030_3030_3030_2E30, as: UInt64.self)  // "0.000000"
-                    written = 2 - pointPosition
-                    copy9(from: first, to: out + written)
-                    written += count
-                } else if pointPosition < count {
-                    copy9(from: first, to: out)
-                    out.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
-                    copy9(from: first + pointPosition, to: out + pointPosition + 1)
-                    written = count + 1
-                } else {
-                    copy9(from: first, to: out)
-                    // At most 4 zeros follow, or scientific would be shorter.
-                    (out + count).storeBytes(of: 0x3030_3030_3030_3030, as: UInt64.self)
-                    written = pointPosition
-                }
+        // The digits left-aligned to nine, d1 d2 ... d9 (zeros after the significant ones): d1 as a byte, and
+        // d2 ... d9 as eight bytes of one word in memory order.
+        let aligned = digits &* powersOfTen[9 &- count]
+        let leading = aligned / 100_000_000
+        let first = UInt8(truncatingIfNeeded: 48 &+ leading)
+        let rest = asciiDigits8(aligned &- leading &* 100_000_000)
+        var written: Int
+        if plainLength <= scientificLength {
+            if pointPosition <= 0 {
+                // "0.000ddd": at most 4 zeros after the point, or scientific would be shorter.
+                out.storeBytes(of: 0x3030_3030_3030_2E30, as: UInt64.self)  // "0.000000"
+                written = 2 &- pointPosition
+                out.storeBytes(of: first, toByteOffset: written, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: written &+ 1, as: UInt64.self)
+                written &+= count
+            } else if pointPosition < count {
+                // d1 ... d(pointPosition) '.' d(pointPosition+1) ...: the digits after the point are `rest`
+                // without its first pointPosition - 1 bytes (at most 7, as pointPosition < count <= 9).
+                out.storeBytes(of: first, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
+                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
+                let shift = UInt64(truncatingIfNeeded: (pointPosition &- 1) &* 8)
+                out.storeBytes(of: rest &>> shift, toByteOffset: pointPosition &+ 1, as: UInt64.self)
+                written = count &+ 1
             } else {
-                out.storeBytes(of: first.load(as: UInt8.self), as: UInt8.self)
-                written = 1
-                if count > 1 {
-                    out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
-                    copy9(from: first + 1, to: out + 2)
-                    written = count + 1
-                }
-                out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
-                out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written + 1, as: UInt8.self)
-                written += 1 + minusLength
-                if exponentDigits == 2 {
-                    (out + written).storeBytes(of: digitPairs[exponentMagnitude], as: UInt16.self)
-                } else {
-                    out.storeBytes(of: UInt8(truncatingIfNeeded: 48 + exponentMagnitude), toByteOffset: written, as: UInt8.self)
-                }
-                written += exponentDigits
+                out.storeBytes(of: first, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
+                // At most 4 zeros follow, or scientific would be shorter.
+                out.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: count, as: UInt64.self)
+                written = pointPosition
             }
-            return written + (isNegative ? 1 : 0)
+        } else {
+            out.storeBytes(of: first, as: UInt8.self)
+            written = 1
+            if count > 1 {
+                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
+                written = count &+ 1
+            }
+            out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
+            out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written &+ 1, as: UInt8.self)
+            written &+= 1 &+ minusLength
+            if exponentDigits == 2 {
+                out.storeBytes(of: digitPairs[exponentMagnitude], toByteOffset: written, as: UInt16.self)
+            } else {
+                out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ exponentMagnitude), toByteOffset: written, as: UInt8.self)
+            }
+            written &+= exponentDigits
         }
+        return written &+ (isNegative ? 1 : 0)
     }
 
-    /// Copies 9 bytes (one 8-byte and one 1-byte move), whatever the meaningful length; see `scratchSlack`.
+    /// `value` (< 10^8) as eight ASCII digits, zero-padded, the first digit in the lowest byte (so a little-endian
+    /// store writes them in reading order), by SIMD-within-a-register division: 4 + 4 digits in two 32-bit lanes,
+    /// 2 + 2 in four 16-bit lanes, 1 + 1 in eight bytes. n / 100 = n * 5243 >> 19 for n < 10^4 and
+    /// n / 10 = n * 103 >> 10 for n < 100; no lane's product reaches the next lane.
     @inline(__always)
-    private static func copy9(from source: UnsafeMutableRawPointer, to destination: UnsafeMutableRawPointer) {
-        destination.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-        destination.storeBytes(of: source.load(fromByteOffset: 8, as: UInt8.self), toByteOffset: 8, as: UInt8.self)
-    }
-
-    /// Writes `value` (< 10^9) as exactly nine ASCII digits, zero-padded, from independent divisions.
-    @inline(__always)
-    private static func writePaddedDigits(_ value: UInt32, to text: UnsafeMutableRawPointer) {
-        let upper = value / 10_000          // the first 5 digits
-        let lower = value - upper * 10_000  // the last 4
-        let top = upper / 10_000            // 1 digit
-        let upperRest = upper - top * 10_000
-        let upperHigh = upperRest / 100
-        let upperLow = upperRest - upperHigh * 100
-        let lowerHigh = lower / 100
-        let lowerLow = lower - lowerHigh * 100
-        text.storeBytes(of: UInt8(truncatingIfNeeded: 48 + top), as: UInt8.self)
-        text.storeBytes(of: digitPairs[Int(upperHigh)], toByteOffset: 1, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(upperLow)], toByteOffset: 3, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(lowerHigh)], toByteOffset: 5, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(lowerLow)], toByteOffset: 7, as: UInt16.self)
+    private static func asciiDigits8(_ value: UInt32) -> UInt64 {
+        let upper = value / 10_000
+        let lower = value &- upper &* 10_000
+        let fours = UInt64(upper) | UInt64(lower) &<< 32
+        let hundreds = (fours &* 5243) &>> 19 & 0x0000_007F_0000_007F
+        let pairs = hundreds | (fours &- hundreds &* 100) &<< 16
+        let tens = (pairs &* 103) &>> 10 & 0x000F_000F_000F_000F
+        let ones = pairs &- tens &* 10
+        return (tens | ones &<< 8) | 0x3030_3030_3030_3030
     }
 }
