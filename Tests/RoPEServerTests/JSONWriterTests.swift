@@ -88,6 +88,52 @@ import RoPEServer
         values += (-149...127).map { Float(sign: .plus, exponent: $0, significand: 1) }
         values += (0..<2_000).map { _ in Float(bitPattern: UInt32(generator.next() % 0x80_0000)) }
         values += (0..<2_000).map { _ in Float(Int(generator.next() % 20_000_000) - 10_000_000) }
+        try Self.expectShortestAndBitwise(values)
+    }
+
+    /// Every 4099th finite bit pattern (~520k floats over all binades and the subnormals, alternating signs), in
+    /// four chunks that run in parallel: a sweep of the integer-only (Ryū) formatter's every exponent branch.
+    @Test(arguments: 0..<4)
+    func stridedSweepOfAllFloatsIsShortestAndReadsBack(chunk: Int) throws {
+        let stride: UInt32 = 4099
+        let end: UInt32 = 0x7F80_0000  // +infinity, after the greatest finite magnitude
+        let chunkLength = end / 4 + 1
+        var values: [Float] = []
+        var bits = UInt32(chunk) * chunkLength
+        while bits < min(end, UInt32(chunk + 1) * chunkLength) {
+            values.append(Float(bitPattern: bits | (values.count & 1 == 0 ? 0 : 0x8000_0000)))
+            bits += stride
+        }
+        // Zero is "0" here but "0.0" in Float.description; specificFloatsTakeTheirShortestForm covers it.
+        try Self.expectShortestAndBitwise(values.filter { $0 != 0 })
+    }
+
+    /// The edges: both neighbours of every power of two (lopsided intervals) and of every power of ten, the
+    /// subnormal range's ends, the normal range's top, integers around 2^24, and exact ties at the shortest length
+    /// (x.25 and x.75 in [2^21, 2^22), where two 8-digit decimals are equally close).
+    @Test func edgeFloatsAreShortestAndReadBack() throws {
+        var values: [Float] = []
+        for exponent in -149...127 {
+            let power = Float(sign: .plus, exponent: exponent, significand: 1)
+            values += [power.nextDown.nextDown, power.nextDown, power, power.nextUp, power.nextUp.nextUp]
+        }
+        for exponent in -45...38 {
+            let power = Float("1e\(exponent)")!
+            values += [power.nextDown.nextDown, power.nextDown, power, power.nextUp, power.nextUp.nextUp]
+        }
+        values += (UInt32(1)...2_000).map { Float(bitPattern: $0) }
+        values += (UInt32(0x7F_F000)...0x80_1000).map { Float(bitPattern: $0) }
+        values += (UInt32(0x7F7F_F000)...0x7F7F_FFFF).map { Float(bitPattern: $0) }
+        values += (16_777_216 - 2_000...16_777_216 + 2_000).map { Float($0) }
+        values += (0..<2_000).map { Float(2_097_152 + $0) + ($0 & 1 == 0 ? 0.25 : 0.75) }
+        values = values.filter { $0.isFinite && $0 != 0 }
+        values += values.map { -$0 }
+        try Self.expectShortestAndBitwise(values)
+    }
+
+    /// Writes `values` as one tensor and expects every number to read back bit for bit and to carry the digits and
+    /// exponent of Float.description (shortest, then closest).
+    static func expectShortestAndBitwise(_ values: [Float]) throws {
         var writer = JSONWriter(capacity: 0)
         values.withUnsafeBufferPointer { writer.tensor($0, shape: [values.count]) }
         let text = Support.text(of: writer.finish())

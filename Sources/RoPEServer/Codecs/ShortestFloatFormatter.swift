@@ -1,44 +1,54 @@
 /// Writes a float32 as the shortest decimal that reads back (float32, round to nearest even) as the same Float;
 /// among equally short candidates the one closest to the exact value, as Float.description chooses.
 ///
-/// Method: the rounding interval of v (halfway to its neighbours) is scaled by 10^(8-k), k = floor(log10 2^e) for
-/// v in [2^e, 2^(e+1)), so it becomes a range of reals around S in [1e8, 2e9). Every Double there is within 7e-7
-/// of the exact value (three roundings of 2^-53 on numbers below 2e9), while the range is at least ~4 wide.
-/// The shortest decimal is the multiple of the largest power 10^j inside the range, closest to S. When a range
-/// end or a tie lies within 4e-6 of an integer, the Double arithmetic cannot decide, and Float.description
-/// (exact, slower) supplies the digits instead; that happens for about one float in 10^5.
+/// The digits come from Ryū's f2s (Ulf Adams, "Ryū: fast float-to-string conversion", PLDI 2018,
+/// https://doi.org/10.1145/3192366.3192369; reference code `ryu/f2s.c` at https://github.com/ulfjack/ryu), in
+/// integer arithmetic only: the value and the ends of its rounding interval, as 4·m·2^e, are scaled by a 64-bit
+/// approximation of 5^-q or 5^q (`inversePowersOfFive`, `powersOfFive`) into decimal integers vm < vr < vp, from
+/// which digits are dropped while the interval still holds a shorter number; the last kept digit is rounded to
+/// nearest (ties to even when the exact value is a tie). For every finite float32 the output is byte for byte
+/// that of the previous Double-based formatter, which fell back to Float.description (checked exhaustively).
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16
 
-    /// Powers of ten 10^-32 ... 10^56, each correctly rounded. A literal, so the optimizer places it in static
-    /// memory and the hot loop pays no lazy-initialisation check.
-    private static let powersOfTen: [Double] = [
-        1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27,
-        1e-26, 1e-25, 1e-24, 1e-23, 1e-22, 1e-21,
-        1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15,
-        1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-09,
-        1e-08, 1e-07, 1e-06, 1e-05, 0.0001, 0.001,
-        0.01, 0.1, 1.0, 10.0, 100.0, 1000.0,
-        10000.0, 100000.0, 1000000.0, 10000000.0, 100000000.0, 1000000000.0,
-        10000000000.0, 100000000000.0, 1000000000000.0, 10000000000000.0, 100000000000000.0, 1000000000000000.0,
-        1e+16, 1e+17, 1e+18, 1e+19, 1e+20, 1e+21,
-        1e+22, 1e+23, 1e+24, 1e+25, 1e+26, 1e+27,
-        1e+28, 1e+29, 1e+30, 1e+31, 1e+32, 1e+33,
-        1e+34, 1e+35, 1e+36, 1e+37, 1e+38, 1e+39,
-        1e+40, 1e+41, 1e+42, 1e+43, 1e+44, 1e+45,
-        1e+46, 1e+47, 1e+48, 1e+49, 1e+50, 1e+51,
-        1e+52, 1e+53, 1e+54, 1e+55, 1e+56,
+    /// ⌊2^(pow5bits(q) − 1 + 59) / 5^q⌋ + 1 for q = 0 ..< 32: Ryū's `FLOAT_POW5_INV_SPLIT` (59 is its
+    /// `FLOAT_POW5_INV_BITCOUNT`), for binary exponents ≥ 0. A literal, so the optimizer places it in static memory
+    /// and the hot path pays no lazy-initialisation check.
+    private static let inversePowersOfFive: [UInt64] = [
+        0x0800000000000001, 0x0666666666666667, 0x051EB851EB851EB9,
+        0x04189374BC6A7EFA, 0x068DB8BAC710CB2A, 0x053E2D6238DA3C22,
+        0x0431BDE82D7B634E, 0x06B5FCA6AF2BD216, 0x055E63B88C230E78,
+        0x044B82FA09B5A52D, 0x06DF37F675EF6EAE, 0x057F5FF85E592558,
+        0x0465E6604B7A8447, 0x0709709A125DA071, 0x05A126E1A84AE6C1,
+        0x0480EBE7B9D58567, 0x0734ACA5F6226F0B, 0x05C3BD5191B525A3,
+        0x049C97747490EAE9, 0x0760F253EDB4AB0E, 0x05E72843249088D8,
+        0x04B8ED0283A6D3E0, 0x078E480405D7B966, 0x060B6CD004AC9452,
+        0x04D5F0A66A23A9DB, 0x07BCB43D769F762B, 0x063090312BB2C4EF,
+        0x04F3A68DBC8F03F3, 0x07EC3DAF94180651, 0x065697BFA9ACD1DA,
+        0x051212FFBAF0A7E2, 0x040E7599625A1FE8,
     ]
 
-    /// 10^0 ... 10^10 as integers.
-    private static let integerPowersOfTen: [Int] = [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
-        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+    /// ⌊5^i / 2^(pow5bits(i) − 61)⌋ for i = 0 ..< 48: Ryū's `FLOAT_POW5_SPLIT` (61 is its `FLOAT_POW5_BITCOUNT`),
+    /// for binary exponents < 0. A literal, like `inversePowersOfFive`.
+    private static let powersOfFive: [UInt64] = [
+        0x1000000000000000, 0x1400000000000000, 0x1900000000000000,
+        0x1F40000000000000, 0x1388000000000000, 0x186A000000000000,
+        0x1E84800000000000, 0x1312D00000000000, 0x17D7840000000000,
+        0x1DCD650000000000, 0x12A05F2000000000, 0x174876E800000000,
+        0x1D1A94A200000000, 0x12309CE540000000, 0x16BCC41E90000000,
+        0x1C6BF52634000000, 0x11C37937E0800000, 0x16345785D8A00000,
+        0x1BC16D674EC80000, 0x1158E460913D0000, 0x15AF1D78B58C4000,
+        0x1B1AE4D6E2EF5000, 0x10F0CF064DD59200, 0x152D02C7E14AF680,
+        0x1A784379D99DB420, 0x108B2A2C28029094, 0x14ADF4B7320334B9,
+        0x19D971E4FE8401E7, 0x1027E72F1F128130, 0x1431E0FAE6D7217C,
+        0x193E5939A08CE9DB, 0x1F8DEF8808B02452, 0x13B8B5B5056E16B3,
+        0x18A6E32246C99C60, 0x1ED09BEAD87C0378, 0x13426172C74D822B,
+        0x1812F9CF7920E2B6, 0x1E17B84357691B64, 0x12CED32A16A1B11E,
+        0x178287F49C4A1D66, 0x1D6329F1C35CA4BF, 0x125DFA371A19E6F7,
+        0x16F578C4E0A060B5, 0x1CB2D6F618C878E3, 0x11EFC659CF7D4B8D,
+        0x166BB7F0435C9E71, 0x1C06A5EC5433C60D, 0x118427B3B4A05BC8,
     ]
-
-    /// The margin, in units of the scaled value, inside which Double rounding could mislead.
-    private static let margin = 4e-6
 
     /// Writes finite `value` at `out` and returns the number of bytes written (at most `maxLength`); the caller
     /// must have room for `maxLength + scratchSlack` bytes at `out`.
@@ -57,118 +67,176 @@ enum ShortestFloatFormatter {
             out[0] = UInt8(ascii: "0")
             return 1
         }
-        if let (digits, pointPosition) = shortestDigits(biasedExponent: biasedExponent, fraction: fraction) {
-            return format(digits: digits, pointPosition: pointPosition, isNegative: isNegative, to: out)
-        }
-        let (digits, pointPosition) = digitsFromDescription(value)
-        return format(digits: digits, pointPosition: pointPosition, isNegative: isNegative, to: out)
+        let (digits, exponent) = shortestDigits(biasedExponent: biasedExponent, fraction: fraction)
+        return format(digits: digits, exponent: exponent, isNegative: isNegative, to: out)
     }
 
-    /// The shortest digits and the point position (value = 0.digits * 10^pointPosition), or nil when undecidable
-    /// in Double arithmetic.
+    /// ⌈log2 5^e⌉ (1 for e = 0), exact for 0 <= e <= 3528.
     @inline(__always)
-    private static func shortestDigits(biasedExponent: Int, fraction: UInt32) -> (UInt64, Int)? {
-        let significand: UInt64
-        let binaryExponent: Int
+    private static func pow5Bits(_ e: Int) -> Int { ((e &* 1_217_359) &>> 19) &+ 1 }
+
+    /// ⌊log10 2^e⌋, exact for 0 <= e <= 1650.
+    @inline(__always)
+    private static func log10Pow2(_ e: Int) -> Int { (e &* 78_913) &>> 18 }
+
+    /// ⌊log10 5^e⌋, exact for 0 <= e <= 2620.
+    @inline(__always)
+    private static func log10Pow5(_ e: Int) -> Int { (e &* 732_923) &>> 20 }
+
+    /// Whether 5^p divides `value` (> 0).
+    @inline(__always)
+    private static func isMultipleOfPowerOfFive(_ value: UInt32, _ p: Int) -> Bool {
+        var value = value
+        var count = 0
+        while value % 5 == 0 {
+            value /= 5
+            count &+= 1
+        }
+        return count >= p
+    }
+
+    /// ⌊m · factor / 2^shift⌋ for 32 <= shift < 96, its low 32 bits (Ryū's `mulShift32`).
+    @inline(__always)
+    private static func mulShift(_ m: UInt32, _ factor: UInt64, _ shift: Int) -> UInt32 {
+        let low = UInt64(m) &* (factor & 0xFFFF_FFFF)
+        let high = UInt64(m) &* (factor &>> 32)
+        let sum = (low &>> 32) &+ high
+        return UInt32(truncatingIfNeeded: sum &>> UInt64(truncatingIfNeeded: shift &- 32))
+    }
+
+    /// The shortest digits (no trailing zeros) and the decimal exponent of the last one, value = digits · 10^exponent,
+    /// of a nonzero finite float given by its biased exponent and fraction bits (Ryū's `f2d`).
+    @_transparent
+    private static func shortestDigits(biasedExponent: Int, fraction: UInt32) -> (UInt32, Int) {
+        let e2: Int
+        let m2: UInt32
         if biasedExponent == 0 {
-            significand = UInt64(fraction)
-            binaryExponent = -149
+            e2 = 1 - 127 - 23 - 2
+            m2 = fraction
         } else {
-            significand = UInt64(fraction | 0x80_0000)
-            binaryExponent = biasedExponent - 150
+            e2 = biasedExponent &- (127 + 23 + 2)
+            m2 = fraction | 0x80_0000
         }
-        // All exact in Double: small integers times powers of two.
-        let quarterUnit = Double(bitPattern: UInt64(binaryExponent - 2 + 1023) << 52)
-        let value = Double(significand) * (quarterUnit * 4)
+        // Round-to-nearest-even parsing reads the interval's ends back as v when v's significand is even.
+        let acceptBounds = m2 & 1 == 0
+        let mv = 4 &* m2
+        let mp = mv &+ 2
         // Just above a power of two the neighbour below is twice as close, so the interval is lopsided.
-        let lowerGapIsHalved = fraction == 0 && biasedExponent > 1
-        let low = Double(4 * significand - (lowerGapIsHalved ? 1 : 2)) * quarterUnit
-        let high = Double(4 * significand + 2) * quarterUnit
+        let mmShift: UInt32 = fraction != 0 || biasedExponent <= 1 ? 1 : 0
+        let mm = mv &- 1 &- mmShift
 
-        // Double.exponent is an out-of-line call; the field is right there in the bits (value is a normal Double).
-        let binaryMagnitude = Int(value.bitPattern >> 52) - 1023
-        // floor(log10 2^binaryMagnitude) by the usual fixed-point constant (exact for |exponent| < 1650), so
-        // 10^decimalExponent <= value < 2 * 10^(decimalExponent+1) and the scaled value lies in [1e8, 2e9).
-        let decimalExponent = (binaryMagnitude * 78913) >> 18
-        let scale = powersOfTen[8 - decimalExponent + 32]
-        let scaled = value * scale
-        let scaledLow = low * scale
-        let scaledHigh = high * scale
-        // Everything is positive and below 2^31, so truncation is floor (one instruction, unlike rounded(.down)
-        // which baseline x86-64 has no instruction for).
-        let lowFloor = Int(scaledLow)
-        let highFloor = Int(scaledHigh)
-        let lowFraction = scaledLow - Double(lowFloor)
-        let highFraction = scaledHigh - Double(highFloor)
-        guard lowFraction > margin && lowFraction < 1 - margin && highFraction > margin && highFraction < 1 - margin else {
-            return nil
-        }
-        let lowest = lowFloor + 1
-        let highest = highFloor
-        guard lowest <= highest else { return nil }
-        // The interval is 4 to 240 units wide for normal floats, so at most 10^3 fits in it: test 10, 100 and
-        // 1000 side by side (no dependent loop, no unpredictable branch) and loop only beyond that (subnormals).
-        let lowest1 = (lowest + 9) / 10, highest1 = highest / 10
-        let lowest2 = (lowest + 99) / 100, highest2 = highest / 100
-        let lowest3 = (lowest + 999) / 1000, highest3 = highest / 1000
-        var trailingZeros = (lowest1 <= highest1 ? 1 : 0) + (lowest2 <= highest2 ? 1 : 0) + (lowest3 <= highest3 ? 1 : 0)
-        var lowestAtZeros = trailingZeros == 0 ? lowest : (trailingZeros == 1 ? lowest1 : (trailingZeros == 2 ? lowest2 : lowest3))
-        var highestAtZeros = trailingZeros == 0 ? highest : (trailingZeros == 1 ? highest1 : (trailingZeros == 2 ? highest2 : highest3))
-        if trailingZeros == 3 {
-            while true {
-                let nextLowest = (lowestAtZeros + 9) / 10
-                let nextHighest = highestAtZeros / 10
-                if nextLowest > nextHighest { break }
-                lowestAtZeros = nextLowest
-                highestAtZeros = nextHighest
-                trailingZeros += 1
+        var vr: UInt32, vp: UInt32, vm: UInt32
+        let e10: Int
+        var vmIsTrailingZeros = false
+        var vrIsTrailingZeros = false
+        var lastRemovedDigit: UInt32 = 0
+        if e2 >= 0 {
+            let q = log10Pow2(e2)
+            e10 = q
+            let k = 59 &+ pow5Bits(q) &- 1
+            let i = q &- e2 &+ k
+            let factor = inversePowersOfFive[q]
+            vr = mulShift(mv, factor, i)
+            vp = mulShift(mp, factor, i)
+            vm = mulShift(mm, factor, i)
+            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
+                // The loop below may not run, yet rounding needs the first dropped digit.
+                let l = 59 &+ pow5Bits(q &- 1) &- 1
+                lastRemovedDigit = mulShift(mv, inversePowersOfFive[q &- 1], q &- 1 &- e2 &+ l) % 10
+            }
+            if q <= 9 {
+                // Only one of mp, mv and mm can be a multiple of 5, if any.
+                if mv % 5 == 0 {
+                    vrIsTrailingZeros = isMultipleOfPowerOfFive(mv, q)
+                } else if acceptBounds {
+                    vmIsTrailingZeros = isMultipleOfPowerOfFive(mm, q)
+                } else if isMultipleOfPowerOfFive(mp, q) {
+                    vp &-= 1
+                }
+            }
+        } else {
+            let q = log10Pow5(-e2)
+            e10 = q &+ e2
+            let i = -e2 &- q
+            let k = pow5Bits(i) &- 61
+            let j = q &- k
+            let factor = powersOfFive[i]
+            vr = mulShift(mv, factor, j)
+            vp = mulShift(mp, factor, j)
+            vm = mulShift(mm, factor, j)
+            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
+                let j1 = q &- 1 &- (pow5Bits(i &+ 1) &- 61)
+                lastRemovedDigit = mulShift(mv, powersOfFive[i &+ 1], j1) % 10
+            }
+            if q <= 1 {
+                // mv = 4·m2 has at least two trailing zero bits, mp = mv + 2 has one, and mm = mv − 1 − mmShift
+                // has one exactly when mmShift is 1.
+                vrIsTrailingZeros = true
+                if acceptBounds {
+                    vmIsTrailingZeros = mmShift == 1
+                } else {
+                    vp &-= 1
+                }
+            } else if q < 31 {
+                vrIsTrailingZeros = mv & ((UInt32(1) &<< UInt32(truncatingIfNeeded: q &- 1)) &- 1) == 0
             }
         }
-        // Multiplying by the inexact 10^-j adds one more rounding, still far inside the margin.
-        let target = scaled * powersOfTen[32 - trailingZeros]
-        let targetFloor = Int(target)
-        let targetFraction = target - Double(targetFloor)
-        guard targetFraction > 0.5 + margin || targetFraction < 0.5 - margin else { return nil }
-        let nearest = targetFloor + (targetFraction > 0.5 ? 1 : 0)
-        let digits = min(max(nearest, lowestAtZeros), highestAtZeros)
-        // digits * 10^j lies in the scaled interval around [1e8, 2e9): 9 or 10 digits, or 8 just below 1e8.
-        let scaledDigits = digits &* integerPowersOfTen[trailingZeros]
-        let fullLength = 8 + (scaledDigits >= 100_000_000 ? 1 : 0) + (scaledDigits >= 1_000_000_000 ? 1 : 0)
-        return (UInt64(digits), fullLength + decimalExponent - 8)
-    }
 
-    /// The digits and point position of Float.description, which is exact but slower ("1e-05", "16777216.0").
-    @inline(never)
-    static func digitsFromDescription(_ value: Float) -> (UInt64, Int) {
-        let parts = value.magnitude.description.split(separator: "e")
-        var pointPosition = parts.count > 1 ? Int(parts[1])! : 0
-        var mantissaDigits: [UInt64] = []
-        var seenPoint = false
-        for byte in parts[0].utf8 {
-            if byte == UInt8(ascii: ".") {
-                seenPoint = true
-            } else {
-                mantissaDigits.append(UInt64(byte - UInt8(ascii: "0")))
-                if !seenPoint { pointPosition += 1 }
+        var removed = 0
+        let output: UInt32
+        if vmIsTrailingZeros || vrIsTrailingZeros {
+            // Rare (a few percent): the exact value or the lower end may be a short decimal itself.
+            while vp / 10 > vm / 10 {
+                vmIsTrailingZeros = vmIsTrailingZeros && vm % 10 == 0
+                vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
+                lastRemovedDigit = vr % 10
+                vr /= 10
+                vp /= 10
+                vm /= 10
+                removed &+= 1
             }
+            if vmIsTrailingZeros {
+                while vm % 10 == 0 {
+                    vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
+                    lastRemovedDigit = vr % 10
+                    vr /= 10
+                    vp /= 10
+                    vm /= 10
+                    removed &+= 1
+                }
+            }
+            if vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0 {
+                // The exact value is ...50...0: round to even.
+                lastRemovedDigit = 4
+            }
+            let roundUp = (vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5
+            output = vr &+ (roundUp ? 1 : 0)
+        } else {
+            while vp / 10 > vm / 10 {
+                lastRemovedDigit = vr % 10
+                vr /= 10
+                vp /= 10
+                vm /= 10
+                removed &+= 1
+            }
+            output = vr &+ (vr == vm || lastRemovedDigit >= 5 ? 1 : 0)
         }
-        while mantissaDigits.first == 0 {
-            mantissaDigits.removeFirst()
-            pointPosition -= 1
-        }
-        while mantissaDigits.last == 0 { mantissaDigits.removeLast() }
-        return (mantissaDigits.reduce(0) { $0 * 10 + $1 }, pointPosition)
+        return (output, e10 &+ removed)
     }
 
-    /// The number of decimal digits of `number` (at least 1).
-    @inline(__always)
-    static func decimalCount(_ number: UInt64) -> Int {
+    /// The number of decimal digits of `number` (at least 1), without a data-dependent loop.
+    @_transparent
+    static func decimalCount(_ number: UInt32) -> Int {
         var count = 1
-        var threshold: UInt64 = 10
-        while number >= threshold && count < 19 {
-            count += 1
-            threshold &*= 10
-        }
+        count &+= number >= 10 ? 1 : 0
+        count &+= number >= 100 ? 1 : 0
+        count &+= number >= 1_000 ? 1 : 0
+        count &+= number >= 10_000 ? 1 : 0
+        count &+= number >= 100_000 ? 1 : 0
+        count &+= number >= 1_000_000 ? 1 : 0
+        count &+= number >= 10_000_000 ? 1 : 0
+        count &+= number >= 100_000_000 ? 1 : 0
+        count &+= number >= 1_000_000_000 ? 1 : 0
         return count
     }
 
@@ -186,98 +254,105 @@ enum ShortestFloatFormatter {
         0x3039, 0x3139, 0x3239, 0x3339, 0x3439, 0x3539, 0x3639, 0x3739, 0x3839, 0x3939,
     ]
 
-    /// Bytes past the returned length that `write` may scribble on (it copies digits in fixed 8-byte blocks);
+    /// Bytes past the returned length that `write` may scribble on (it stores digits in fixed 8-byte blocks);
     /// callers reserve `maxLength + scratchSlack` and the next write overwrites them.
     static let scratchSlack = 16
 
-    /// Writes `value` = 0.digits * 10^pointPosition as plain decimal or scientific notation, whichever is shorter
-    /// (plain on a tie); integers get no ".0" ("2", not "2.0"). Digits move in fixed-size blocks rather than
-    /// loops of data-dependent length, which keeps branch mispredictions out of the hot path.
-    @inline(__always)
-    static func format(digits: UInt64, pointPosition: Int, isNegative: Bool, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    /// 10^0 ... 10^8, to left-align the significant digits.
+    private static let powersOfTen: [UInt32] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+    ]
+
+    /// Writes `value` = digits * 10^exponent (0 < digits < 10^9, no trailing zeros) as plain decimal or scientific
+    /// notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0"). The digits are
+    /// built in registers and stored in fixed-size blocks: no loops of data-dependent length, and no byte-wise
+    /// stores reloaded as a word, which would stall store-to-load forwarding. `@_transparent` here, on
+    /// `shortestDigits` and on `decimalCount`: the optimizer left one of them out of line in the tensor loop despite
+    /// `@inline(__always)`, and that call per number cost ~2% of JSON write time.
+    @_transparent
+    static func format(digits: UInt32, exponent: Int, isNegative: Bool, to output: UnsafeMutablePointer<UInt8>) -> Int {
         let count = decimalCount(digits)
-        let scientificExponent = pointPosition - 1
+        // value = 0.digits * 10^pointPosition
+        let pointPosition = count &+ exponent
+        let scientificExponent = pointPosition &- 1
         let exponentMagnitude = scientificExponent < 0 ? -scientificExponent : scientificExponent
         let exponentDigits = exponentMagnitude >= 10 ? 2 : 1
         let pointLength: Int = count > 1 ? 1 : 0
         let minusLength: Int = scientificExponent < 0 ? 1 : 0
-        let scientificLength: Int = count + pointLength + 1 + minusLength + exponentDigits
+        let scientificLength: Int = count &+ pointLength &+ 1 &+ minusLength &+ exponentDigits
         let plainLength: Int
         if pointPosition <= 0 {
-            plainLength = 2 - pointPosition + count
+            plainLength = 2 &- pointPosition &+ count
         } else {
-            plainLength = pointPosition < count ? count + 1 : pointPosition
+            plainLength = pointPosition < count ? count &+ 1 : pointPosition
         }
         output[0] = UInt8(ascii: "-")
         let out = UnsafeMutableRawPointer(output + (isNegative ? 1 : 0))
-        var padded: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &padded) { scratch -> Int in
-            let digitText = scratch.baseAddress!
-            writePaddedDigits(UInt32(truncatingIfNeeded: digits), to: digitText)
-            let first = digitText + (9 - count)  // the significant digits are first[0..<count]
-            var written: Int
-            if plainLength <= scientificLength {
-                if pointPosition <= 0 {
-                    // "0.000ddd": at most 4 zeros after the point, or scientific would be shorter.
-                    out.storeBytes(of: 0x3030_3030_3030_2E30, as: UInt64.self)  // "0.000000"
-                    written = 2 - pointPosition
-                    copy9(from: first, to: out + written)
-                    written += count
-                } else if pointPosition < count {
-                    copy9(from: first, to: out)
-                    out.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
-                    copy9(from: first + pointPosition, to: out + pointPosition + 1)
-                    written = count + 1
-                } else {
-                    copy9(from: first, to: out)
-                    // At most 4 zeros follow, or scientific would be shorter.
-                    (out + count).storeBytes(of: 0x3030_3030_3030_3030, as: UInt64.self)
-                    written = pointPosition
-                }
+        // The digits left-aligned to nine, d1 d2 ... d9 (zeros after the significant ones): d1 as a byte, and
+        // d2 ... d9 as eight bytes of one word in memory order.
+        let aligned = digits &* powersOfTen[9 &- count]
+        let leading = aligned / 100_000_000
+        let first = UInt8(truncatingIfNeeded: 48 &+ leading)
+        let rest = asciiDigits8(aligned &- leading &* 100_000_000)
+        var written: Int
+        if plainLength <= scientificLength {
+            if pointPosition <= 0 {
+                // "0.000ddd": at most 4 zeros after the point, or scientific would be shorter.
+                out.storeBytes(of: 0x3030_3030_3030_2E30, as: UInt64.self)  // "0.000000"
+                written = 2 &- pointPosition
+                out.storeBytes(of: first, toByteOffset: written, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: written &+ 1, as: UInt64.self)
+                written &+= count
+            } else if pointPosition < count {
+                // d1 ... d(pointPosition) '.' d(pointPosition+1) ...: the digits after the point are `rest`
+                // without its first pointPosition - 1 bytes (at most 7, as pointPosition < count <= 9).
+                out.storeBytes(of: first, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
+                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
+                let shift = UInt64(truncatingIfNeeded: (pointPosition &- 1) &* 8)
+                out.storeBytes(of: rest &>> shift, toByteOffset: pointPosition &+ 1, as: UInt64.self)
+                written = count &+ 1
             } else {
-                out.storeBytes(of: first.load(as: UInt8.self), as: UInt8.self)
-                written = 1
-                if count > 1 {
-                    out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
-                    copy9(from: first + 1, to: out + 2)
-                    written = count + 1
-                }
-                out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
-                out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written + 1, as: UInt8.self)
-                written += 1 + minusLength
-                if exponentDigits == 2 {
-                    (out + written).storeBytes(of: digitPairs[exponentMagnitude], as: UInt16.self)
-                } else {
-                    out.storeBytes(of: UInt8(truncatingIfNeeded: 48 + exponentMagnitude), toByteOffset: written, as: UInt8.self)
-                }
-                written += exponentDigits
+                out.storeBytes(of: first, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
+                // At most 4 zeros follow, or scientific would be shorter.
+                out.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: count, as: UInt64.self)
+                written = pointPosition
             }
-            return written + (isNegative ? 1 : 0)
+        } else {
+            out.storeBytes(of: first, as: UInt8.self)
+            written = 1
+            if count > 1 {
+                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
+                written = count &+ 1
+            }
+            out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
+            out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written &+ 1, as: UInt8.self)
+            written &+= 1 &+ minusLength
+            if exponentDigits == 2 {
+                out.storeBytes(of: digitPairs[exponentMagnitude], toByteOffset: written, as: UInt16.self)
+            } else {
+                out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ exponentMagnitude), toByteOffset: written, as: UInt8.self)
+            }
+            written &+= exponentDigits
         }
+        return written &+ (isNegative ? 1 : 0)
     }
 
-    /// Copies 9 bytes (one 8-byte and one 1-byte move), whatever the meaningful length; see `scratchSlack`.
+    /// `value` (< 10^8) as eight ASCII digits, zero-padded, the first digit in the lowest byte (so a little-endian
+    /// store writes them in reading order), by SIMD-within-a-register division: 4 + 4 digits in two 32-bit lanes,
+    /// 2 + 2 in four 16-bit lanes, 1 + 1 in eight bytes. n / 100 = n * 5243 >> 19 for n < 10^4 and
+    /// n / 10 = n * 103 >> 10 for n < 100; no lane's product reaches the next lane.
     @inline(__always)
-    private static func copy9(from source: UnsafeMutableRawPointer, to destination: UnsafeMutableRawPointer) {
-        destination.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-        destination.storeBytes(of: source.load(fromByteOffset: 8, as: UInt8.self), toByteOffset: 8, as: UInt8.self)
-    }
-
-    /// Writes `value` (< 10^9) as exactly nine ASCII digits, zero-padded, from independent divisions.
-    @inline(__always)
-    private static func writePaddedDigits(_ value: UInt32, to text: UnsafeMutableRawPointer) {
-        let upper = value / 10_000          // the first 5 digits
-        let lower = value - upper * 10_000  // the last 4
-        let top = upper / 10_000            // 1 digit
-        let upperRest = upper - top * 10_000
-        let upperHigh = upperRest / 100
-        let upperLow = upperRest - upperHigh * 100
-        let lowerHigh = lower / 100
-        let lowerLow = lower - lowerHigh * 100
-        text.storeBytes(of: UInt8(truncatingIfNeeded: 48 + top), as: UInt8.self)
-        text.storeBytes(of: digitPairs[Int(upperHigh)], toByteOffset: 1, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(upperLow)], toByteOffset: 3, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(lowerHigh)], toByteOffset: 5, as: UInt16.self)
-        text.storeBytes(of: digitPairs[Int(lowerLow)], toByteOffset: 7, as: UInt16.self)
+    private static func asciiDigits8(_ value: UInt32) -> UInt64 {
+        let upper = value / 10_000
+        let lower = value &- upper &* 10_000
+        let fours = UInt64(upper) | UInt64(lower) &<< 32
+        let hundreds = (fours &* 5243) &>> 19 & 0x0000_007F_0000_007F
+        let pairs = hundreds | (fours &- hundreds &* 100) &<< 16
+        let tens = (pairs &* 103) &>> 10 & 0x000F_000F_000F_000F
+        let ones = pairs &- tens &* 10
+        return (tens | ones &<< 8) | 0x3030_3030_3030_3030
     }
 }
