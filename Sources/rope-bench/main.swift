@@ -75,6 +75,21 @@ func pairedRatio(rounds: Int = 60, _ a: () -> Void, against b1: () -> Void, _ b2
     return (ratios[ratios.count / 2], fastestA / fastestB)
 }
 
+/// `pairedRatio` of `work` against memcpy of the same `count` floats from `source` to `destination`, on one thread
+/// and in `cores` chunks (the faster of the two each round).
+func pairedAgainstMemcpy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int,
+                         _ work: () -> Void) -> (median: Double, minimum: Double) {
+    nonisolated(unsafe) let pointers = (source, destination)
+    return pairedRatio(work, against: {
+        memcpy(pointers.1, pointers.0, count * 4)
+    }, {
+        DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+            let start = count * chunk / cores, end = count * (chunk + 1) / cores
+            memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
+        }
+    })
+}
+
 /// Keeps the optimiser from discarding a result.
 @inline(never)
 func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
@@ -181,18 +196,10 @@ for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
             output.withUnsafeMutableBufferPointer { buffer in
                 let source = UnsafeRawPointer(input.baseAddress!)
                 let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
-                nonisolated(unsafe) let pointers = (source, destination)
-                return pairedRatio({
+                return pairedAgainstMemcpy(from: source, to: destination, count: count) {
                     _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
                                              parameters: parameters, inverse: false, xpos: nil)
-                }, against: {
-                    memcpy(pointers.1, pointers.0, count * 4)
-                }, {
-                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
-                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
-                        memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
-                    }
-                })
+                }
             }
         }
         FileHandle.standardOutput.write("|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x memcpy time\n".data(using: .utf8)!)
@@ -211,18 +218,10 @@ for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
             output.withUnsafeMutableBufferPointer { buffer in
                 let source = UnsafeRawPointer(input.baseAddress!)
                 let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
-                nonisolated(unsafe) let pointers = (source, destination)
-                return pairedRatio({
+                return pairedAgainstMemcpy(from: source, to: destination, count: count) {
                     _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
                                              parameters: parameters, inverse: false, xpos: nil)
-                }, against: {
-                    memcpy(pointers.1, pointers.0, count * 4)
-                }, {
-                    DispatchQueue.concurrentPerform(iterations: cores) { chunk in
-                        let start = count * chunk / cores, end = count * (chunk + 1) / cores
-                        memcpy(pointers.1 + start * 4, pointers.0 + start * 4, (end - start) * 4)
-                    }
-                })
+                }
             }
         }
         FileHandle.standardOutput.write("|   in place, interleaved with memcpy: median of pair ratios \(String(format: "%.2f", pairedInPlace.median))x, fastest/fastest \(String(format: "%.2f", pairedInPlace.minimum))x memcpy time\n".data(using: .utf8)!)

@@ -41,7 +41,7 @@ do {
 
 // The first line names the bound port (tests and scripts started with --port 0 read it), then the configuration.
 let startupFields: [(String, String)] = [("port", String(server.port)), ("version", RoPEService.version),
-                                         ("threads", String(settings.server.effectiveThreads)),
+                                         ("worker_threads", String(settings.server.effectiveThreads)),
                                          ("openapi_found", String(openAPIDocument != nil))]
 let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }.map { ($0.key, $0.read(settings)) }
 runtime.log.event("listening", always: true, startupFields + configurationFields)
