@@ -39,6 +39,11 @@ public struct DecayCurve: Sendable, Equatable {
         if points > 1 { distances[points - 1] = maxDistance }
 
         let frequencies = (0..<half).map { k in pow(theta, -2 * Double(k) / Double(dimension)) }
+        // With b < 1 the largest theta_k is huge; once r x theta_k leaves the double range the bound is NaN.
+        guard let largest = frequencies.max(), largest.isFinite, (largest * maxDistance).isFinite else {
+            throw RoPEError(.invalidParameter, field: "rope_theta",
+                            "rope_theta (\(theta)) with dim \(dimension) gives angles r x theta_k that overflow up to max_distance (\(maxDistance))")
+        }
         distance = distances
         bound = distances.map { r in
             var real = 0.0, imaginary = 0.0, total = 0.0

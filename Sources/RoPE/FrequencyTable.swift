@@ -34,6 +34,11 @@ public struct FrequencyTable: Sendable, Hashable {
         if case .none = parameters.scaling { isUnscaled = true } else { isUnscaled = false }
         try RoPEError.requireUsableFrequencies(
             scaled.inverseFrequencies, field: isUnscaled ? "rope_theta" : "rope_scaling.factor")
+        // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.
+        guard !parameters.applyAttentionScaling || Float(scaled.attentionFactor).isFinite else {
+            throw RoPEError(.invalidParameter, field: "rope_scaling.attention_factor",
+                            "the attention factor (\(scaled.attentionFactor)) overflows float32, so cos and sin would not be finite")
+        }
         rotaryDimension = r
         inverseFrequencies = scaled.inverseFrequencies
         attentionFactor = scaled.attentionFactor

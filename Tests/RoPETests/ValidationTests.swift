@@ -18,6 +18,29 @@ struct ValidationTests {
 
     private let tensor = Fixtures.randomTensor([2, 3, 8], seed: 9)
 
+    @Test("an attention factor beyond float32 is refused, since cos and sin would be infinite")
+    func attentionFactorOverflow() {
+        var yarn = YaRNScaling(factor: 2, originalMaxPositionEmbeddings: 10)
+        yarn.attentionFactor = 1e300
+        var parameters = RoPEParameters()
+        parameters.scaling = .yarn(yarn)
+        let failure = error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }
+        #expect(failure?.kind == .invalidParameter && failure?.field == "rope_scaling.attention_factor")
+        parameters.applyAttentionScaling = false
+        #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) } == nil)
+    }
+
+    @Test("a decay curve whose angles overflow is refused; a small base with finite angles is not")
+    func decayOverflow() {
+        let failure = error { () throws(RoPEError) in
+            _ = try DecayCurve(dimension: 64, theta: Double.leastNonzeroMagnitude, maxDistance: 500, points: 11)
+        }
+        #expect(failure?.field == "rope_theta")
+        #expect(error { () throws(RoPEError) in
+            _ = try DecayCurve(dimension: 8, theta: 1e-300, maxDistance: 1000, points: 3)
+        } == nil)
+    }
+
     @Test("odd rotary_dim")
     func oddRotaryDim() {
         var parameters = RoPEParameters()

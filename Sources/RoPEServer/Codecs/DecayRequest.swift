@@ -1,4 +1,3 @@
-import Foundation
 import RoPE
 
 /// A decoded `GET /decay` request.
@@ -33,11 +32,5 @@ struct DecayRequest {
             throw .tooLarge("'points' \(points) with dim \(dimension) is above the work limit (max_sequence_length, max_tensor_elements)")
         }
         try fields.rejectUnread()
-        // theta_k = b^(-2k/d) is largest at k = d/2 - 1 when b < 1; once r x theta_k leaves the double range the bound
-        // is NaN, which came back as null in a 200 (e.g. rope_theta=5e-324&dim=64).
-        let largestFrequency = max(1, pow(theta, -Double(dimension - 2) / Double(dimension)))
-        guard largestFrequency.isFinite, (largestFrequency * maxDistance).isFinite else {
-            throw .invalid("'rope_theta' \(theta) with dim \(dimension) gives angles r x theta_k that overflow up to 'max_distance' \(maxDistance)")
-        }
     }
 }
