@@ -12,24 +12,14 @@ import Glibc
 
 private let tensorFields: Set<String> = ["embeddings", "queries", "keys"]
 
-private let limits: CodecLimits = {
-    var limits = CodecLimits()
-    limits.maxTensorElements = 1 << 16
-    return limits
-}()
-
-private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        fputs("json fuzz invariant broken: \(message())\n", stderr)
-        abort()
-    }
-}
+/// Names this target in invariant failures (fuzz/support/CodecFuzzSupport.swift).
+let fuzzTargetName = "json"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     do throws(CodecError) {
-        let body = try JSONRequestReader.parse(bytes, tensorFields: tensorFields, limits: limits)
+        let body = try JSONRequestReader.parse(bytes, tensorFields: tensorFields, limits: codecFuzzLimits)
         for (name, tensor) in body.tensors {
             check(!tensor.shape.isEmpty && tensor.shape.allSatisfy { $0 > 0 }, "\(name) has shape \(tensor.shape)")
             check(tensor.shape.reduce(1, *) == tensor.values.count, "\(name) shape \(tensor.shape) vs \(tensor.values.count) values")
@@ -53,7 +43,7 @@ private func roundTrip(_ tensor: Tensor, name: String) {
     let buffer = writer.finish()
     buffer.withUnsafeBytes { written in
         do throws(CodecError) {
-            var unlimited = limits
+            var unlimited = codecFuzzLimits
             unlimited.maxNestingDepth = Int.max
             let again = try JSONRequestReader.parse(written, tensorFields: ["embeddings"], limits: unlimited)
             let back = again.tensors["embeddings"]

@@ -10,24 +10,14 @@ import RoPEServer
 import Glibc
 #endif
 
-private let limits: CodecLimits = {
-    var limits = CodecLimits()
-    limits.maxTensorElements = 1 << 16
-    return limits
-}()
-
-private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        fputs("npy fuzz invariant broken: \(message())\n", stderr)
-        abort()
-    }
-}
+/// Names this target in invariant failures (fuzz/support/CodecFuzzSupport.swift).
+let fuzzTargetName = "npy"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     do throws(CodecError) {
-        let tensor = try NPYReader.read(bytes, field: "embeddings", limits: limits)
+        let tensor = try NPYReader.read(bytes, field: "embeddings", limits: codecFuzzLimits)
         check(!tensor.shape.isEmpty && tensor.shape.allSatisfy { $0 > 0 }, "shape \(tensor.shape)")
         check(tensor.shape.reduce(1, *) == tensor.values.count, "shape \(tensor.shape) vs \(tensor.values.count) values")
         check(tensor.values.allSatisfy(\.isFinite), "a non-finite value was accepted")
@@ -36,7 +26,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         tensor.values.withUnsafeBufferPointer { written = NPYWriter.write($0, shape: tensor.shape) }
         written.take()!.withUnsafeBytes { file in
             do throws(CodecError) {
-                let again = try NPYReader.read(file, field: "embeddings", limits: limits)
+                let again = try NPYReader.read(file, field: "embeddings", limits: codecFuzzLimits)
                 check(again.shape == tensor.shape, "shape \(tensor.shape) read back as \(again.shape)")
                 check(again.values.map(\.bitPattern) == tensor.values.map(\.bitPattern), "values changed through NPYWriter")
             } catch {
