@@ -71,6 +71,24 @@ public enum Rotation {
         return plan.table.appliedAttentionFactor
     }
 
+    /// Rotates `values`, a row-major tensor of `shape` in the caller's memory, in place; returns the applied
+    /// attention factor. The same rotation, validation and cost as `rotate(inPlace:)` on a `Tensor`, for callers
+    /// whose data already sits in a buffer they own (the server rotates a received .npy body where it landed and
+    /// sends the same memory back). On a throw the values are unchanged.
+    public static func rotate(inPlace values: UnsafeMutableBufferPointer<Float>, shape: [Int], positions: PositionGrid,
+                              offset: Int, parameters: RoPEParameters, inverse: Bool, xpos: XPos?,
+                              parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
+    {
+        let plan = try RotationPlan(shape: shape, valueCount: values.count, positions: positions, offset: offset,
+                                    parameters: parameters, xpos: xpos)
+        if let base = values.baseAddress {
+            rotateValues(source: base, destination: base, geometry: plan.geometry, positions: plan.positions,
+                         table: plan.table, layout: parameters.layout, inverse: inverse, xpos: xpos,
+                         parallel: values.count >= parallelThreshold)
+        }
+        return plan.table.appliedAttentionFactor
+    }
+
     /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
     ///
     /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is
@@ -200,7 +218,15 @@ struct RotationPlan {
     init(_ tensor: Tensor, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
          xpos: XPos?) throws(RoPEError)
     {
-        let geometry = try TensorGeometry(tensor, field: "embeddings")
+        try self.init(shape: tensor.shape, valueCount: tensor.values.count, positions: grid, offset: offset,
+                      parameters: parameters, xpos: xpos)
+    }
+
+    /// The same for `valueCount` values laid out as `shape` in a caller's buffer.
+    init(shape: [Int], valueCount: Int, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
+         xpos: XPos?) throws(RoPEError)
+    {
+        let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
         let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: "positions")
         if let xpos, let minimum = resolved.positions.min(), let maximum = resolved.maximum {
             try xpos.validate()

@@ -15,10 +15,16 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// The number of features per token (`shape.last`, 0 for an empty shape).
-    public var featureCount: Int { shape.last ?? 0 }
+    public var featureCount: Int { Tensor.featureCount(ofShape: shape) }
 
     /// The number of tokens per row: `shape[count - 2]` for rank >= 2, else 1 (a rank-1 tensor is one token).
-    public var sequenceLength: Int { shape.count >= 2 ? shape[shape.count - 2] : 1 }
+    public var sequenceLength: Int { Tensor.sequenceLength(ofShape: shape) }
+
+    /// `featureCount` of a tensor of `shape` (for data that is not in a `Tensor`, such as a received .npy body).
+    public static func featureCount(ofShape shape: [Int]) -> Int { shape.last ?? 0 }
+
+    /// `sequenceLength` of a tensor of `shape`.
+    public static func sequenceLength(ofShape shape: [Int]) -> Int { shape.count >= 2 ? shape[shape.count - 2] : 1 }
 
     /// The number of independent rows: the product of every axis before the sequence axis (1 for rank 1 and 2).
     ///

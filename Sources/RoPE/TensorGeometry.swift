@@ -14,7 +14,11 @@ struct TensorGeometry: Sendable, Equatable {
     /// Checks that `tensor` has rank >= 1, non-negative extents whose product fits Int and equals the number of
     /// values, and an even positive feature axis; errors name `field` (e.g. "embeddings", "queries").
     init(_ tensor: Tensor, field: String) throws(RoPEError) {
-        let shape = tensor.shape
+        try self.init(shape: tensor.shape, valueCount: tensor.values.count, field: field)
+    }
+
+    /// The same checks for `valueCount` values laid out as `shape` (a tensor that lives in a caller's buffer).
+    init(shape: [Int], valueCount: Int, field: String) throws(RoPEError) {
         guard !shape.isEmpty else {
             throw RoPEError(.invalidParameter, field: field, "\(field) must have rank >= 1 (a scalar has no features)")
         }
@@ -29,9 +33,9 @@ struct TensorGeometry: Sendable, Equatable {
             }
             elementCount = product
         }
-        guard elementCount == tensor.values.count else {
+        guard elementCount == valueCount else {
             throw RoPEError(.shapeMismatch, field: field,
-                            "\(field) shape \(shape) needs \(elementCount) values but \(tensor.values.count) were given")
+                            "\(field) shape \(shape) needs \(elementCount) values but \(valueCount) were given")
         }
         let d = shape[shape.count - 1]
         guard d > 0, d % 2 == 0 else {

@@ -6,10 +6,10 @@ import Testing
 struct NPYHTTPTests {
     /// A .npy v1.0 file; `descr`, Fortran order and truncation are for the error cases.
     static func npy(_ values: [Float], shape: [Int], descr: String = "<f4", fortran: Bool = false,
-                    dropLast: Int = 0) -> [UInt8] {
+                    dropLast: Int = 0, headerAlignment: Int = 64) -> [UInt8] {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        while (10 + header.utf8.count + 1) % headerAlignment != 0 { header += " " }
         header += "\n"
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
         bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
@@ -92,6 +92,61 @@ struct NPYHTTPTests {
         let fromFloat64 = try server.request("POST", "/rotate?" + query, body: Self.npy(input, shape: shape, descr: "<f8"),
                                              contentType: "application/x-npy", headers: ["Accept": "application/x-npy"])
         #expect(try Self.values(ofNPY: fromFloat64.body).values.map(\.bitPattern) == jsonValues.map(\.bitPattern))
+    }
+
+    @Test("/rotate .npy: a body rotated where it landed answers the same bytes as one that had to be copied")
+    func rotateInPlaceMatchesCopy() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let shape = [3, 17, 24]
+        let input = Self.randomTensor(shape.reduce(1, *), seed: 11)
+        let query = "/rotate?rope_type=llama3&factor=8&low_freq_factor=1&high_freq_factor=4&original_max_position_embeddings=8&offset=5"
+        let accept = ["Accept": "application/x-npy"]
+        // numpy's own layout (64-byte header, the server's length): rotated in the received memory.
+        let inPlace = try server.request("POST", query, body: Self.npy(input, shape: shape), contentType: "application/x-npy", headers: accept)
+        // A 16-byte-aligned header (older numpy) and float64 data: copied into a new buffer first.
+        let shortHeader = try server.request("POST", query, body: Self.npy(input, shape: shape, headerAlignment: 16),
+                                             contentType: "application/x-npy", headers: accept)
+        let float64 = try server.request("POST", query, body: Self.npy(input, shape: shape, descr: "<f8", headerAlignment: 16),
+                                         contentType: "application/x-npy", headers: accept)
+        #expect(Self.npy(input, shape: shape, headerAlignment: 16).count % 64 != Self.npy(input, shape: shape).count % 64)
+        for response in [inPlace, shortHeader, float64] {
+            #expect(response.status == 200, "\(response.bodyText)")
+            #expect(response.headers["content-type"] == "application/x-npy")
+        }
+        #expect(inPlace.body == shortHeader.body)
+        #expect(inPlace.body == float64.body)
+        let rotated = try Self.values(ofNPY: inPlace.body)
+        #expect(rotated.shape == shape)
+        #expect(rotated.values != input)
+        // The same .npy body answered as JSON carries the same numbers.
+        let asJSON = try server.request("POST", query, body: Self.npy(input, shape: shape), contentType: "application/x-npy")
+        #expect(asJSON.headers["content-type"] == "application/json")
+        #expect(try Self.literals(of: "embeddings", in: asJSON.bodyText).map(\.bitPattern) == rotated.values.map(\.bitPattern))
+    }
+
+    @Test("/rotate .npy: NaN and infinities are found at their element in either layout, overflow is a 422", arguments: [64, 16])
+    func rotateInPlaceErrors(headerAlignment: Int) throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        var values = [Float](repeating: 0.5, count: 4 * 40)
+        values[133] = -.infinity
+        let infinite = try server.request("POST", "/rotate", body: Self.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
+                                          contentType: "application/x-npy")
+        #expect(infinite.status == 422)
+        #expect((infinite.json?["error"] as? String)?.contains("element 133 is infinite") == true, "\(infinite.bodyText)")
+        values[133] = .nan
+        values[7] = .nan
+        let nan = try server.request("POST", "/rotate", body: Self.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
+                                     contentType: "application/x-npy")
+        #expect((nan.json?["error"] as? String)?.contains("element 7 is NaN") == true, "\(nan.bodyText)")
+        // Finite inputs whose rotation leaves float32 (|x cos - y sin| up to sqrt(2) max(|x|, |y|)).
+        let huge = [Float](repeating: .greatestFiniteMagnitude, count: 2 * 8)
+        let overflow = try server.request("POST", "/rotate", body: Self.npy(huge, shape: [2, 8], headerAlignment: headerAlignment),
+                                          contentType: "application/x-npy")
+        #expect(overflow.status == 422)
+        #expect((overflow.json?["error"] as? String)?.contains("overflow float32") == true, "\(overflow.bodyText)")
+        #expect(try server.request("GET", "/health").status == 200)
     }
 
     @Test("/attention: two arrays in one .npy body, same scores as JSON (masked = -inf)")

@@ -168,6 +168,13 @@ struct FastPathTests {
                                          parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
         #expect(factor == single.attentionScaling)
         #expect(rotatedInPlace.values.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        var rawBuffer = tensor.values
+        let rawFactor = try rawBuffer.withUnsafeMutableBufferPointer { buffer in
+            try Rotation.rotate(inPlace: buffer, shape: tensor.shape, positions: .sequential, offset: 3,
+                                parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        }
+        #expect(rawFactor == single.attentionScaling)
+        #expect(rawBuffer.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // The scalar reference kernel with an uncached table gives the same bits.
         let table = try Rotation.cosineSineTable(parameters: parameters, headDimension: 64,
                                                  positions: Array(3..<40), cache: nil)
@@ -186,5 +193,38 @@ struct FastPathTests {
                                          offset: 3, parameters: parameters, inverse: false, xpos: nil)
         let rowLength = 37 * 64
         #expect(Array(perRow.tensor.values[0..<rowLength]).map(\.bitPattern) == Array(single.tensor.values[0..<rowLength]).map(\.bitPattern))
+    }
+
+    @Test("a buffer whose count does not match its shape is refused before anything is written")
+    func rawBufferShapeMismatch() throws {
+        var values = [Float](repeating: 1, count: 10)
+        #expect(throws: RoPEError.self) {
+            try values.withUnsafeMutableBufferPointer { buffer in
+                try Rotation.rotate(inPlace: buffer, shape: [3, 4], positions: .sequential, offset: 0,
+                                    parameters: RoPEParameters(), inverse: false, xpos: nil)
+            }
+        }
+        #expect(values == [Float](repeating: 1, count: 10))
+    }
+
+    @Test("NonFiniteScan finds the first NaN or infinity anywhere, and nothing in finite data",
+          arguments: [0, 1, 7, 8, 1023, 1024, 1031, 2047, 2050])
+    func nonFiniteScan(index: Int) {
+        var values = (0..<2051).map { Float($0) * 1.0e35 }  // up to 2.05e38: large, still finite
+        values[2] = .greatestFiniteMagnitude
+        values[3] = -.greatestFiniteMagnitude
+        values[4] = .leastNonzeroMagnitude
+        #expect(values.withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: $0) } == nil)
+        for special in [Float.nan, .infinity, -.infinity, Float(bitPattern: 0x7FC0_0001)] {
+            var marked = values
+            marked[index] = special
+            if index + 5 < marked.count { marked[index + 5] = .nan }
+            #expect(marked.withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: $0) } == index)
+            // An unaligned window (starts one float later) still finds it at its own index.
+            if index > 0 {
+                #expect(marked.withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: UnsafeBufferPointer(rebasing: $0[1...])) } == index - 1)
+            }
+        }
+        #expect([Float]().withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: $0) } == nil)
     }
 }

@@ -55,11 +55,18 @@ extension ServerLimits {
 
     /// Checks a tensor's head dimension and sequence length against the limits before any work.
     func check(_ tensor: Tensor, field: String) throws(HTTPError) {
-        guard tensor.featureCount <= maxDimension else {
-            throw .tooLarge("'\(field)' has head dimension \(tensor.featureCount), above the limit of \(maxDimension) (max_dimension)")
+        try check(shape: tensor.shape, field: field)
+    }
+
+    /// Checks the head dimension and sequence length of a tensor of `shape`.
+    func check(shape: [Int], field: String) throws(HTTPError) {
+        let featureCount = Tensor.featureCount(ofShape: shape)
+        let sequenceLength = Tensor.sequenceLength(ofShape: shape)
+        guard featureCount <= maxDimension else {
+            throw .tooLarge("'\(field)' has head dimension \(featureCount), above the limit of \(maxDimension) (max_dimension)")
         }
-        guard tensor.sequenceLength <= maxSequenceLength else {
-            throw .tooLarge("'\(field)' has sequence length \(tensor.sequenceLength), above the limit of \(maxSequenceLength) (max_sequence_length)")
+        guard sequenceLength <= maxSequenceLength else {
+            throw .tooLarge("'\(field)' has sequence length \(sequenceLength), above the limit of \(maxSequenceLength) (max_sequence_length)")
         }
     }
 }

@@ -15,6 +15,12 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     /// The number of bytes written.
     public private(set) var count: Int
 
+    /// A buffer holding a copy of `bytes`.
+    public init(copying bytes: UnsafeRawBufferPointer) {
+        self.init(capacity: bytes.count)
+        append(bytes)
+    }
+
     /// Creates an empty buffer with room for `capacity` bytes before it has to grow.
     public init(capacity: Int) {
         // Never zero bytes: malloc(0) may return nil, and C must always get a pointer it can free().
@@ -23,6 +29,15 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
         self.storage = storage
         self.capacity = size
         self.count = 0
+    }
+
+    /// Takes ownership of malloc'd `storage` of `capacity` bytes whose first `count` bytes are written (a received
+    /// request body that is turned into the response, without copying it).
+    init(adopting storage: UnsafeMutableRawPointer, count: Int, capacity: Int) {
+        precondition(count >= 0 && count <= capacity, "ResponseBuffer: \(count) bytes written of \(capacity)")
+        self.storage = storage
+        self.capacity = capacity
+        self.count = count
     }
 
     deinit {
@@ -55,6 +70,12 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     @inline(__always)
     mutating func commitTail(_ written: Int) {
         count += written
+    }
+
+    /// Grows the written part by `byteCount` bytes whose content the caller fills in (with `withUnsafeMutableBytes`).
+    mutating func appendUninitialized(_ byteCount: Int) {
+        reserveCapacity(forAdditional: byteCount)
+        count += byteCount
     }
 
     /// Appends one byte.
@@ -91,8 +112,13 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
         return result
     }
 
+    /// Calls `body` with the bytes written so far, to change them in place.
+    public mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(UnsafeMutableRawBufferPointer(start: storage, count: count))
+    }
+
     /// Calls `body` with the bytes written so far.
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try body(UnsafeRawBufferPointer(start: storage, count: count))
     }
 }

@@ -1,33 +1,56 @@
 import RoPE
 
 /// A decoded `POST /rotate` request.
-struct RotateRequest {
-    var embeddings: Tensor
+///
+/// The embeddings arrive either parsed from JSON into a `Tensor`, or as a .npy body kept as a float32 file that
+/// the handler rotates in place and sends back (see `NPYFloat32File`); exactly one of the two is set.
+struct RotateRequest: ~Copyable {
+    var embeddings: Tensor?
+    var embeddingsFile: NPYFloat32File?
+    /// The embeddings' shape, whichever form they came in.
+    let shape: [Int]
     var positions: PositionGrid
     var offset: Int
     var inverse: Bool
     var xpos: XPos?
     var parameters: RoPEParameters
 
-    /// Decodes a JSON body, or a .npy body with the parameters in the query string.
-    init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+    /// Decodes a JSON body, or a .npy body (taken over from `request`) with the parameters in the query string.
+    init(_ request: inout HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+        // Everything is decoded into locals first: a non-copyable value cannot be left partly initialised by a throw.
         var fields: RequestFields
+        var tensor: Tensor?
+        var file: NPYFloat32File?
+        let shape: [Int]
         switch try BodyEncoding(of: request, allowsNPY: true) {
         case .json:
             var body = try DecodedBody.json(request, tensorFields: ["embeddings"], limits: limits)
-            embeddings = try body.requireTensor("embeddings")
+            let decoded = try body.requireTensor("embeddings")
+            shape = decoded.shape
+            tensor = decoded
             fields = body.fields
         case .npy:
-            embeddings = try NPYBody.tensor(request, field: "embeddings", limits: limits)
+            let body = request.takeBody() ?? ResponseBuffer(copying: request.body)
+            let adopted = try NPYBody.file(adopting: body, field: "embeddings", limits: limits)
+            shape = adopted.shape
+            file = .some(adopted)
             fields = try RequestFields(query: request.query)
         }
-        try limits.check(embeddings, field: "embeddings")
-        positions = try PositionsDecoder.decode(&fields, "positions", for: embeddings, limits: limits)
-        offset = try PositionsDecoder.offset(&fields, limits: limits)
-        inverse = try fields.bool("inverse") ?? false
-        xpos = try XPosDecoder.decode(&fields)
-        parameters = try RoPEParametersDecoder.decode(&fields)
+        try limits.check(shape: shape, field: "embeddings")
+        let positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
+        let offset = try PositionsDecoder.offset(&fields, limits: limits)
+        let inverse = try fields.bool("inverse") ?? false
+        let xpos = try XPosDecoder.decode(&fields)
+        let parameters = try RoPEParametersDecoder.decode(&fields)
         try fields.rejectUnread()
+        self.embeddings = tensor
+        self.embeddingsFile = file
+        self.shape = shape
+        self.positions = positions
+        self.offset = offset
+        self.inverse = inverse
+        self.xpos = xpos
+        self.parameters = parameters
     }
 }
 
@@ -70,9 +93,9 @@ enum NPYBody {
         }
     }
 
-    static func tensor(_ request: HTTPRequest, field: String, limits: ServerLimits) throws(HTTPError) -> Tensor {
+    static func file(adopting body: consuming ResponseBuffer, field: String, limits: ServerLimits) throws(HTTPError) -> NPYFloat32File {
         do {
-            return try NPYReader.read(request.body, field: field, limits: limits.codecLimits)
+            return try NPYFloat32File(adopting: body, field: field, limits: limits.codecLimits)
         } catch {
             throw HTTPError(error)
         }

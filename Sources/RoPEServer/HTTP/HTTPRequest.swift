@@ -13,6 +13,8 @@ public struct HTTPRequest {
     public var headers: [String: String]
     /// The request body bytes.
     public var body: UnsafeRawBufferPointer
+    /// Who owns the memory `body` points into, when it can be handed over (see `takeBody`).
+    var bodyOwner: (any RequestBodyOwner)?
 
     /// Creates a request; header names are folded to lower case.
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
@@ -22,6 +24,17 @@ public struct HTTPRequest {
         self.query = query
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         self.body = body
+    }
+
+    /// Takes ownership of the body's memory, so a handler can change it in place and send it back as the response
+    /// body without a copy. Nil when the body's owner cannot hand it over (e.g. a request built by a test); then
+    /// `body` stays valid. After a successful call `body` must not be read: this request's `body` is emptied, but
+    /// copies of the request made earlier still point into the memory that now belongs to the returned buffer.
+    mutating func takeBody() -> ResponseBuffer? {
+        guard let taken = bodyOwner?.takeBody() else { return nil }
+        bodyOwner = nil
+        body = UnsafeRawBufferPointer(start: nil, count: 0)
+        return taken
     }
 
     /// The value of a header, by case-insensitive name.
@@ -45,3 +58,9 @@ public struct HTTPRequest {
 }
 
 import Foundation
+
+/// The owner of a request body's memory that can hand it over to a handler (the connection's pending request).
+protocol RequestBodyOwner: AnyObject {
+    /// The body as an owned buffer, or nil when there is none or it was taken already.
+    func takeBody() -> ResponseBuffer?
+}

@@ -46,8 +46,9 @@ func mhdAccessHandler(
     if let overflow = pending.overflow {
         return answer(.error(overflow), to: pending, on: connection, server: server)
     }
-    let request = HTTPRequest(method: pending.method, path: path(of: pending.url),
+    var request = HTTPRequest(method: pending.method, path: path(of: pending.url),
                               query: queryItems(connection), headers: headers(connection), body: pending.body)
+    request.bodyOwner = pending
     return answer(server.router.respond(to: request), to: pending, on: connection, server: server)
 }
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// It lives from the first access-handler call to the request-completed callback, travelling through
 /// MHD's `con_cls` pointer as a retained reference.
-final class PendingRequest {
+final class PendingRequest: RequestBodyOwner {
     let method: String
     let url: String
     /// From `X-Request-Id` when the client sent a usable one, else generated; echoed in the response.
@@ -15,6 +15,7 @@ final class PendingRequest {
     /// Set when the body grows past the limit while streaming; the rest is discarded and a 413 answered at the end.
     var overflow: HTTPError?
     private(set) var storage: UnsafeMutableRawPointer?
+    /// Body bytes received (still counted after the storage was handed over with `takeBody`).
     private(set) var count = 0
     private var capacity = 0
     private let limit: Int
@@ -51,7 +52,17 @@ final class PendingRequest {
 
     /// The body received, valid until the next `append` or deinit.
     var body: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage, count: count)
+        UnsafeRawBufferPointer(start: storage, count: storage == nil ? 0 : count)
+    }
+
+    /// Hands the received body to the caller (nil when there is none or it was taken already); the request keeps
+    /// its byte count for the log and metrics, and `body` is empty from now on.
+    func takeBody() -> ResponseBuffer? {
+        guard let taken = storage else { return nil }
+        storage = nil
+        let buffer = ResponseBuffer(adopting: taken, count: count, capacity: capacity)
+        capacity = 0
+        return buffer
     }
 
     private func reserve(_ newCapacity: Int) {

@@ -3,15 +3,42 @@ import RoPE
 /// `POST /rotate`: rotates embeddings by their positions (API.md).
 enum RotateHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        var rotate = try RotateRequest(request, limits: context.limits)
-        // Rotate the decoded tensor in place: moving it out of the request leaves it uniquely referenced, so no
-        // 33 MB copy is made for a large request.
-        var tensor = rotate.embeddings
-        rotate.embeddings = Tensor(shape: [0], values: [])
+        var request = request
+        var rotate = try RotateRequest(&request, limits: context.limits)
+        let scalingHeader = { (factor: Double) in [("X-Attention-Scaling", "\(factor)")] }
+        if var file = rotate.embeddingsFile.take() {
+            // A .npy body: rotate the values where they were received and answer with the same memory.
+            let shape = file.shape
+            let attentionScaling = try file.withValues { values throws(HTTPError) in
+                try rotateInPlace(values, shape: shape, rotate, context: context)
+            }
+            if request.accepts("application/x-npy") {
+                return HTTPResponse(contentType: "application/x-npy", headers: scalingHeader(attentionScaling),
+                                    body: file.finish())
+            }
+            return json(shape: shape, attentionScaling: attentionScaling) { writer in
+                file.withValues { writer.tensor(UnsafeBufferPointer($0), shape: shape) }
+            }
+        }
+        // JSON: rotate the decoded tensor in place; moving it out of the request leaves it uniquely referenced, so
+        // no 33 MB copy is made for a large request.
+        guard var tensor = rotate.embeddings.take() else { preconditionFailure("RotateRequest holds no embeddings") }
+        let attentionScaling = try tensor.values.withUnsafeMutableBufferPointer { values throws(HTTPError) in
+            try rotateInPlace(values, shape: tensor.shape, rotate, context: context)
+        }
+        if request.accepts("application/x-npy") {
+            return .npy(tensor, headers: scalingHeader(attentionScaling))
+        }
+        return json(shape: tensor.shape, attentionScaling: attentionScaling) { $0.tensor(tensor) }
+    }
+
+    /// Rotates `values` (a tensor of `shape`) in place, timed for /metrics; returns the applied attention factor.
+    private static func rotateInPlace(_ values: UnsafeMutableBufferPointer<Float>, shape: [Int],
+                                      _ rotate: borrowing RotateRequest, context: ServiceContext) throws(HTTPError) -> Double {
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
-                try Rotation.rotate(inPlace: &tensor, positions: rotate.positions, offset: rotate.offset,
+                try Rotation.rotate(inPlace: values, shape: shape, positions: rotate.positions, offset: rotate.offset,
                                     parameters: rotate.parameters, inverse: rotate.inverse, xpos: rotate.xpos,
                                     parallelThreshold: context.configuration.parallelThreshold)
             }
@@ -19,19 +46,22 @@ enum RotateHandler {
             throw HTTPError(error)
         }
         // |x cos - y sin| can exceed |x| and |y| by sqrt(2), times an attention factor > 1: inputs near
-        // Float.greatestFiniteMagnitude overflow, and JSON cannot carry inf.
-        if tensor.values.contains(where: { !$0.isFinite }) {
+        // Float.greatestFiniteMagnitude overflow, and neither JSON nor a client expects inf.
+        if NonFiniteScan.firstIndex(in: UnsafeBufferPointer(values)) != nil {
             throw .invalid("the rotated 'embeddings' overflow float32 (inputs too large for the attention factor or xPos scale)")
         }
-        if request.accepts("application/x-npy") {
-            return .npy(tensor, headers: [("X-Attention-Scaling", "\(attentionScaling)")])
-        }
-        var writer = JSONWriter(capacity: tensor.values.count * 12 + 128)
+        return attentionScaling
+    }
+
+    /// The JSON answer: `{"embeddings": [...], "shape": [...], "attention_scaling": factor}`.
+    private static func json(shape: [Int], attentionScaling: Double,
+                             writeEmbeddings: (inout JSONWriter) -> Void) -> HTTPResponse {
+        var writer = JSONWriter(capacity: shape.reduce(1, *) * 12 + 128)
         writer.beginObject()
         writer.key("embeddings")
-        writer.tensor(tensor)
+        writeEmbeddings(&writer)
         writer.key("shape")
-        writer.integers(tensor.shape)
+        writer.integers(shape)
         writer.key("attention_scaling")
         writer.value(attentionScaling)
         writer.endObject()
