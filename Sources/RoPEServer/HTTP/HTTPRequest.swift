@@ -42,18 +42,24 @@ public struct HTTPRequest {
 
     /// The media type of the body without parameters, lower-cased (`application/json; charset=utf-8` -> `application/json`).
     public var mediaType: String? {
-        guard let raw = header("content-type") else { return nil }
-        let type = raw.split(separator: ";", maxSplits: 1).first.map(String.init) ?? raw
-        return type.trimmingCharacters(in: .whitespaces).lowercased()
+        header("content-type").map { Self.mediaType(ofEntry: Substring($0)) }
     }
 
     /// Whether the client's `Accept` header names `mediaType` (an exact entry, parameters ignored).
     public func accepts(_ mediaType: String) -> Bool {
         guard let accept = header("accept") else { return false }
-        return accept.split(separator: ",").contains { entry in
-            let type = entry.split(separator: ";", maxSplits: 1).first.map(String.init) ?? String(entry)
-            return type.trimmingCharacters(in: .whitespaces).lowercased() == mediaType
+        return accept.split(separator: ",").contains { Self.mediaType(ofEntry: $0) == mediaType }
+    }
+
+    /// The media type of a Content-Type value or Accept entry: before any ';', without spaces and tabs around it,
+    /// lower-cased (byte-wise: media types are ASCII, and this runs on every request).
+    static func mediaType(ofEntry entry: Substring) -> String {
+        let type = entry.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = type.firstIndex(where: { !isBlank($0) }), let last = type.lastIndex(where: { !isBlank($0) }) else {
+            return ""
         }
+        return String(decoding: type[first...last].lazy.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }
 
