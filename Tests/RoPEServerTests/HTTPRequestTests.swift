@@ -1,0 +1,35 @@
+import Testing
+@testable import RoPEServer
+
+/// Header parsing a handler relies on: media types of Content-Type and Accept.
+@Suite("HTTP request headers")
+struct HTTPRequestTests {
+    @Test("Content-Type's media type drops parameters, surrounding blanks and case", arguments: [
+        ("application/json", "application/json"),
+        ("Application/JSON; charset=utf-8", "application/json"),
+        (" \tapplication/x-npy ;foo=bar", "application/x-npy"),
+        ("text/plain;", "text/plain"),
+        ("  ", ""),
+        (";charset=utf-8", ""),
+    ])
+    func mediaType(header: String, expected: String) {
+        let request = HTTPRequest(method: "POST", path: "/rotate", headers: ["content-TYPE": header])
+        #expect(request.mediaType == expected)
+    }
+
+    @Test("no Content-Type has no media type")
+    func noContentType() {
+        #expect(HTTPRequest(method: "POST", path: "/rotate").mediaType == nil)
+    }
+
+    @Test("Accept matches an exact entry, whatever its parameters, blanks or case")
+    func accepts() {
+        let request = HTTPRequest(method: "POST", path: "/rotate",
+                                  headers: ["Accept": "text/html,  Application/X-NPY ;q=0.9, */*;q=0.1"])
+        #expect(request.accepts("application/x-npy"))
+        #expect(request.accepts("text/html"))
+        #expect(!request.accepts("application/json"))
+        #expect(!HTTPRequest(method: "GET", path: "/").accepts("application/x-npy"))
+        #expect(!HTTPRequest(method: "GET", path: "/", headers: ["Accept": "application/x-npy-extra"]).accepts("application/x-npy"))
+    }
+}
