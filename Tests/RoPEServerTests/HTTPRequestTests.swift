@@ -1,5 +1,5 @@
 import Testing
-@testable import RoPEServer
+import RoPEServer
 
 /// Header parsing a handler relies on: media types of Content-Type and Accept.
 @Suite("HTTP request headers")
