@@ -33,3 +33,15 @@ struct HTTPRequestTests {
         #expect(!HTTPRequest(method: "GET", path: "/", headers: ["Accept": "application/x-npy-extra"]).accepts("application/x-npy"))
     }
 }
+
+@Suite("Request ids")
+struct RequestIDTests {
+    @Test("generated ids are 16 lower-case hex digits and never repeat")
+    func generatedIDs() {
+        let generator = RequestIDGenerator()
+        let ids = (0..<100_000).map { _ in generator.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        #expect(RequestIDGenerator().next() != RequestIDGenerator().next())
+    }
+}

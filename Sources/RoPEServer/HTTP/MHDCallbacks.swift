@@ -18,7 +18,7 @@ func mhdAccessHandler(
         // their headers alone are answered here; the rest wait for the body (or the next call).
         let pending = PendingRequest(method: method.map { String(cString: $0) } ?? "",
                                      url: url.map { String(cString: $0) } ?? "/",
-                                     requestID: requestID(from: header(connection, "X-Request-Id")),
+                                     requestID: requestID(from: header(connection, "X-Request-Id"), generator: server.runtime.requestIDs),
                                      expectedLength: header(connection, "Content-Length").flatMap { Int($0) },
                                      limit: server.configuration.limits.maxBodyBytes)
         server.runtime.metrics.requestStarted()
@@ -106,20 +106,13 @@ private func answer(_ response: consuming HTTPResponse, to pending: PendingReque
     return MHD_queue_response(connection, UInt32(status), mhdResponse)
 }
 
-/// The client's request id when it is short printable ASCII, else a fresh random one.
-private func requestID(from header: String?) -> String {
+/// The client's request id when it is short printable ASCII, else a fresh one.
+private func requestID(from header: String?, generator: RequestIDGenerator) -> String {
     if let header, (1...128).contains(header.utf8.count),
        header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
         return header
     }
-    var generator = SystemRandomNumberGenerator()
-    return String(generator.next() as UInt64, radix: 16).leftPadded(to: 16)
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
+    return generator.next()
 }
 
 private func header(_ connection: OpaquePointer, _ name: String) -> String? {

@@ -8,6 +8,8 @@ public final class ServerRuntime: Sendable {
     public let metrics: Metrics
     /// Where request lines and events go.
     public let log: RequestLog
+    /// Ids for requests that come without a usable `X-Request-Id`.
+    public let requestIDs = RequestIDGenerator()
 
     /// A runtime in the serving state.
     public init(metrics: Metrics = Metrics(), log: RequestLog = RequestLog(level: .info, format: .json)) {
