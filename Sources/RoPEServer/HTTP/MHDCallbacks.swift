@@ -121,7 +121,8 @@ private func header(_ connection: OpaquePointer, _ name: String) -> String? {
 
 private func path(of url: String) -> String {
     // MHD passes the path without the query string already; keep a guard for clients that send odd targets.
-    url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? url
+    guard let query = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return url }
+    return String(url[..<query])
 }
 
 /// A box that collects key/value pairs from MHD_get_connection_values.
