@@ -83,7 +83,7 @@ struct FuzzRegressionTests {
         let paths = ["/rotate", "/attention", "/frequencies", "/rotate"]
         for input in Self.inputs("request") where !input.isEmpty {
             let path = paths[Int(input[0] & 3)]
-            var headers = ["Content-Type": "application/json"]
+            var headers = ["Content-Type": input[0] & 8 != 0 ? "application/x-npy" : "application/json"]
             if input[0] & 4 != 0 { headers["Accept"] = "application/x-npy" }
             let body = Array(input.dropFirst())
             body.withUnsafeBytes { bytes in
