@@ -9,11 +9,17 @@
 FROM swift:6.3-bookworm AS build
 # Versions are not pinned on purpose: the Debian mirror serves only the current bookworm build (security updates
 # replace the old one), so a pin would break the build instead of making it reproducible.
+# What deps/libmicrohttpd/build needs besides the toolchain's clang: make, patch, xz and curl to fetch Debian's source
+# package, pkg-config for SwiftPM to find the result.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmicrohttpd-dev pkg-config \
+    && apt-get install -y --no-install-recommends curl make patch pkg-config xz-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# libmicrohttpd: Debian bookworm's 0.9.75 source with our patch (its own error responses in JSON), a static library
+# linked into the binary. Its own layer, rebuilt only when the script or the patch change.
+COPY deps/libmicrohttpd ./deps/libmicrohttpd
+RUN deps/libmicrohttpd/build
 # The manifest declares the test targets too, and SwiftPM refuses a package whose target folders are missing, so
 # Tests/ comes along (it is not built: --product rope-server).
 COPY Package.swift ./
@@ -24,12 +30,12 @@ RUN swift build -c release --static-swift-stdlib --product rope-server \
     && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/rope-server" /out/rope-server
 
 FROM debian:bookworm-slim AS runtime
-# ldd of the --static-swift-stdlib binary: libmicrohttpd.so.12 (with its GnuTLS dependencies), libstdc++.so.6,
-# libgcc_s.so.1, libm/libc. libgcc-s1 and libc6 are essential in Debian; libstdc++6 is named so it never goes
-# away silently. Unpinned for the reason given in the build stage.
+# ldd of the --static-swift-stdlib binary: libstdc++.so.6, libgcc_s.so.1, libm/libc (libmicrohttpd is linked in
+# statically). libgcc-s1 and libc6 are essential in Debian; libstdc++6 is named so it never goes away silently.
+# Unpinned for the reason given in the build stage.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmicrohttpd12 libstdc++6 \
+    && apt-get install -y --no-install-recommends libstdc++6 \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 rope \
     && useradd --system --uid 10001 --gid rope --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin rope

@@ -6,7 +6,17 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#if __has_include(<microhttpd.h>)
 #include <microhttpd.h>
+#endif
+
+/* libmicrohttpd's own error responses (bad request line, Content-Length or chunking, a head beyond the connection's
+   memory, ...) must be JSON like every other error: only the library deps/libmicrohttpd/build makes, with
+   deps/libmicrohttpd/json-errors.patch, does that (pkg-config package libmicrohttpd-rope). Debian's
+   libmicrohttpd-dev answers them with HTML pages, so its microhttpd.h is refused here. */
+#ifndef MHD_ROPE_JSON_ERRORS
+#error "no microhttpd.h from deps/libmicrohttpd/build (MHD_ROPE_JSON_ERRORS is not defined): run scripts/install-deps, which builds the patched libmicrohttpd and installs it as the pkg-config package libmicrohttpd-rope"
+#endif
 
 /// Everything `rope_mhd_start` needs, as plain C values (Swift cannot call the variadic MHD_start_daemon).
 typedef struct rope_mhd_settings {

@@ -22,10 +22,11 @@ public struct ServerLimits: Sendable, Hashable, Codable {
     public var connectionTimeoutSeconds: Int = 30
     /// Bytes libmicrohttpd may use per connection for the request head, query arguments and buffers.
     ///
-    /// A request head or query larger than this is refused by libmicrohttpd itself (HTML 414/431, or a dropped
-    /// connection when the arguments overflow it) before any handler runs, so it is generous: 256 KiB holds a
-    /// ~200 KB query string or a few thousand arguments, which the handlers then refuse in JSON. The pool is
-    /// mmap'd, so untouched pages of idle connections cost no memory.
+    /// A request head or query larger than this is refused by libmicrohttpd itself before any handler runs: a JSON
+    /// 414 (`uri_too_long`) for the request line or its query arguments, 431 (`header_fields_too_large`) for the
+    /// headers (deps/libmicrohttpd/json-errors.patch). It is generous so that those stay rare: 256 KiB holds a
+    /// ~200 KB query string or a few thousand arguments, which the handlers then refuse with a message naming the
+    /// parameter. The pool is mmap'd, so untouched pages of idle connections cost no memory.
     public var connectionMemoryLimit: Int = 256 * 1024
 
     /// The defaults.

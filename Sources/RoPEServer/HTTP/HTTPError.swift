@@ -1,6 +1,10 @@
 /// An error that becomes a JSON error response: `{"error": message, "error_type": type}` with `status`.
 ///
 /// Every failure a client can cause ends as one of these, so no path answers with HTML or drops the connection.
+/// The few requests libmicrohttpd refuses before any handler runs get the same shape from the library itself
+/// (deps/libmicrohttpd/json-errors.patch), with these kinds for its statuses: 400 `malformed_request`,
+/// 413 `payload_too_large`, 414 `uri_too_long`, 431 `header_fields_too_large`, 505 `http_version_not_supported`,
+/// 500 `internal_error`.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status code (400, 404, 405, 413, 415, 422, 429, 503, 500).
     public var status: Int

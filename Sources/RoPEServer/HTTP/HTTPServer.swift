@@ -5,7 +5,8 @@ import Synchronization
 /// An HTTP server on libmicrohttpd: a pool of internal poll threads, each request routed by `Router`.
 ///
 /// Bodies are accumulated per connection and freed when libmicrohttpd reports the request complete; every answer,
-/// error or not, is a response built by the router (never one of libmicrohttpd's HTML pages).
+/// error or not, is a response built by the router, except for requests that are not well-formed HTTP/1.x, which
+/// libmicrohttpd refuses itself before the handler runs, in the same JSON shape (deps/libmicrohttpd/json-errors.patch).
 public final class HTTPServer: Sendable {
     /// Why the server could not start.
     public struct StartError: Error, CustomStringConvertible, Sendable {

@@ -115,6 +115,22 @@ final class RawHTTPClient {
         return RawResponse(status: status, headers: headers, body: body)
     }
 
+    /// Everything the server sends until it closes the connection (a read returns 0 or fails), waiting up to
+    /// `seconds` in all: what follows a response shows too (a repeated header block, a second response).
+    func readUntilClosed(within seconds: Double = 10) -> Transcript {
+        let deadline = Date().addingTimeInterval(seconds)
+        var received: [UInt8] = []
+        var closed = false
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while !closed, Date() < deadline {
+            var pollDescriptor = pollfd(fd: socketDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollDescriptor, 1, 100) > 0 else { continue }
+            let count = chunk.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
+            if count > 0 { received += chunk[..<count] } else { closed = true }
+        }
+        return Transcript(bytes: received, closedByServer: closed)
+    }
+
     /// Whether the server has closed the connection (a read returns 0), waiting up to `seconds`.
     func isClosedByPeer(within seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -169,4 +185,43 @@ final class RawHTTPClient {
         for index in start...(buffer.count - 2) where buffer[index] == 13 && buffer[index + 1] == 10 { return index }
         return nil
     }
+}
+
+/// All the bytes a server sent on one connection, up to its close.
+struct Transcript {
+    var bytes: [UInt8]
+    /// Whether the server closed the connection (rather than the wait running out).
+    var closedByServer: Bool
+
+    /// Status lines ("HTTP/1.x NNN ...") at the start of a line: one per response header block.
+    var statusLineCount: Int {
+        let marker = Array("HTTP/1.".utf8)
+        guard bytes.count >= marker.count else { return 0 }
+        return (0...(bytes.count - marker.count)).filter { index in
+            (index == 0 || bytes[index - 1] == 10) && Array(bytes[index..<(index + marker.count)]) == marker
+        }.count
+    }
+
+    /// The first response, framed by its Content-Length, and whatever the server sent after it.
+    var firstResponse: (response: RawResponse, trailing: [UInt8])? {
+        guard let headerEnd = (0..<max(0, bytes.count - 3)).first(where: {
+            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+        }) else { return nil }
+        var lines = String(decoding: bytes[..<headerEnd], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let bodyStart = headerEnd + 4
+        guard let length = headers["content-length"].flatMap({ Int($0) }), bodyStart + length <= bytes.count else {
+            return nil
+        }
+        return (RawResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)])),
+                Array(bytes[(bodyStart + length)...]))
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }
