@@ -26,7 +26,9 @@ public struct ServerLimits: Sendable, Hashable, Codable {
     /// 414 (`uri_too_long`) for the request line or its query arguments, 431 (`header_fields_too_large`) for the
     /// headers (deps/libmicrohttpd/json-errors.patch). It is generous so that those stay rare: 256 KiB holds a
     /// ~200 KB query string or a few thousand arguments, which the handlers then refuse with a message naming the
-    /// parameter. The pool is mmap'd, so untouched pages of idle connections cost no memory.
+    /// parameter. The pool is mmap'd, so pages a connection never wrote cost no memory (Debian's library zeroed the
+    /// whole pool before every keep-alive request, which made it all resident and cost a 256 KiB memset per request;
+    /// deps/libmicrohttpd/pool-reset-no-memset.patch removes that).
     public var connectionMemoryLimit: Int = 256 * 1024
 
     /// The defaults.
