@@ -1,243 +1,80 @@
 /// Writes a float32 as the shortest decimal that reads back (float32, round to nearest even) as the same Float;
-/// among equally short candidates the one closest to the exact value, as Float.description chooses.
-///
-/// The digits come from Ryū's f2s (Ulf Adams, "Ryū: fast float-to-string conversion", PLDI 2018,
-/// https://doi.org/10.1145/3192366.3192369; reference code `ryu/f2s.c` at https://github.com/ulfjack/ryu), in
-/// integer arithmetic only: the value and the ends of its rounding interval, as 4·m·2^e, are scaled by a 64-bit
-/// approximation of 5^-q or 5^q (`inversePowersOfFive`, `powersOfFive`) into decimal integers vm < vr < vp, from
-/// which digits are dropped while the interval still holds a shorter number; the last kept digit is rounded to
-/// nearest (ties to even when the exact value is a tie). For every finite float32 the output is byte for byte
-/// that of the previous Double-based formatter, which fell back to Float.description (checked exhaustively).
+/// among equally short candidates the one closest to the exact value, ties to an even last digit, as
+/// Float.description chooses.
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16
 
-    /// ⌊2^(pow5bits(q) − 1 + 59) / 5^q⌋ + 1 for q = 0 ..< 32: Ryū's `FLOAT_POW5_INV_SPLIT` (59 is its
-    /// `FLOAT_POW5_INV_BITCOUNT`), for binary exponents ≥ 0. A literal, so the optimizer places it in static memory
-    /// and the hot path pays no lazy-initialisation check.
-    private static let inversePowersOfFive: [UInt64] = [
-        0x0800000000000001, 0x0666666666666667, 0x051EB851EB851EB9,
-        0x04189374BC6A7EFA, 0x068DB8BAC710CB2A, 0x053E2D6238DA3C22,
-        0x0431BDE82D7B634E, 0x06B5FCA6AF2BD216, 0x055E63B88C230E78,
-        0x044B82FA09B5A52D, 0x06DF37F675EF6EAE, 0x057F5FF85E592558,
-        0x0465E6604B7A8447, 0x0709709A125DA071, 0x05A126E1A84AE6C1,
-        0x0480EBE7B9D58567, 0x0734ACA5F6226F0B, 0x05C3BD5191B525A3,
-        0x049C97747490EAE9, 0x0760F253EDB4AB0E, 0x05E72843249088D8,
-        0x04B8ED0283A6D3E0, 0x078E480405D7B966, 0x060B6CD004AC9452,
-        0x04D5F0A66A23A9DB, 0x07BCB43D769F762B, 0x063090312BB2C4EF,
-        0x04F3A68DBC8F03F3, 0x07EC3DAF94180651, 0x065697BFA9ACD1DA,
-        0x051212FFBAF0A7E2, 0x040E7599625A1FE8,
-    ]
+    /// Bytes past the returned length that `write` may scribble on (it stores digits in fixed 8-byte blocks);
+    /// callers reserve `maxLength + scratchSlack` and the next write overwrites them.
+    static let scratchSlack = 16
 
-    /// ⌊5^i / 2^(pow5bits(i) − 61)⌋ for i = 0 ..< 48: Ryū's `FLOAT_POW5_SPLIT` (61 is its `FLOAT_POW5_BITCOUNT`),
-    /// for binary exponents < 0. A literal, like `inversePowersOfFive`.
-    private static let powersOfFive: [UInt64] = [
-        0x1000000000000000, 0x1400000000000000, 0x1900000000000000,
-        0x1F40000000000000, 0x1388000000000000, 0x186A000000000000,
-        0x1E84800000000000, 0x1312D00000000000, 0x17D7840000000000,
-        0x1DCD650000000000, 0x12A05F2000000000, 0x174876E800000000,
-        0x1D1A94A200000000, 0x12309CE540000000, 0x16BCC41E90000000,
-        0x1C6BF52634000000, 0x11C37937E0800000, 0x16345785D8A00000,
-        0x1BC16D674EC80000, 0x1158E460913D0000, 0x15AF1D78B58C4000,
-        0x1B1AE4D6E2EF5000, 0x10F0CF064DD59200, 0x152D02C7E14AF680,
-        0x1A784379D99DB420, 0x108B2A2C28029094, 0x14ADF4B7320334B9,
-        0x19D971E4FE8401E7, 0x1027E72F1F128130, 0x1431E0FAE6D7217C,
-        0x193E5939A08CE9DB, 0x1F8DEF8808B02452, 0x13B8B5B5056E16B3,
-        0x18A6E32246C99C60, 0x1ED09BEAD87C0378, 0x13426172C74D822B,
-        0x1812F9CF7920E2B6, 0x1E17B84357691B64, 0x12CED32A16A1B11E,
-        0x178287F49C4A1D66, 0x1D6329F1C35CA4BF, 0x125DFA371A19E6F7,
-        0x16F578C4E0A060B5, 0x1CB2D6F618C878E3, 0x11EFC659CF7D4B8D,
-        0x166BB7F0435C9E71, 0x1C06A5EC5433C60D, 0x118427B3B4A05BC8,
-    ]
-
-    /// Writes finite `value` at `out` and returns the number of bytes written (at most `maxLength`); the caller
-    /// must have room for `maxLength + scratchSlack` bytes at `out`.
+    /// Writes `value` at `out` as JSON number text, the shortest round-trip decimal, or `null` for NaN and the
+    /// infinities (JSON has no such numbers), and returns the number of bytes written (at most `maxLength`); the
+    /// caller must have room for `maxLength + scratchSlack` bytes at `out`.
     @inline(__always)
     static func write(_ value: Float, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = value.bitPattern
-        let isNegative = bits >> 31 != 0
-        let biasedExponent = Int(bits >> 23 & 0xFF)
+        let biasedExponent = Int(bits &>> 23 & 0xFF)
         let fraction = bits & 0x7F_FFFF
-        if biasedExponent == 0 && fraction == 0 {
+        // The common case inline: a normal Float that is not a power of two (biased exponent 1 ... 254, fraction
+        // bits not all zero). This test also keeps NaN and the infinities (biased exponent 255) out.
+        guard fraction != 0 && UInt(bitPattern: biasedExponent &- 1) < 254 else {
+            return writeUncommon(bits: bits, to: out)
+        }
+        let decimal = ShortestDecimal(biasedExponent: biasedExponent, nonzeroFraction: fraction)
+        // The sign as an integer, not a Bool: the optimizer turned `isNegative ? 1 : 0` into a branch here.
+        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31), to: out)
+    }
+
+    /// `write` for zeros, powers of two, subnormals, NaN and the infinities: rare in tensors, so out of line.
+    @inline(never)
+    private static func writeUncommon(bits: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let biasedExponent = Int(bits &>> 23 & 0xFF)
+        let fraction = bits & 0x7F_FFFF
+        if biasedExponent == 0xFF {
+            out[0] = UInt8(ascii: "n"); out[1] = UInt8(ascii: "u"); out[2] = UInt8(ascii: "l"); out[3] = UInt8(ascii: "l")
+            return 4
+        }
+        if bits & 0x7FFF_FFFF == 0 {
             // "-0.0" rather than "-0": Python's json reads "-0" as the integer 0 and loses the sign.
-            if isNegative {
+            if bits != 0 {
                 out[0] = UInt8(ascii: "-"); out[1] = UInt8(ascii: "0"); out[2] = UInt8(ascii: "."); out[3] = UInt8(ascii: "0")
                 return 4
             }
             out[0] = UInt8(ascii: "0")
             return 1
         }
-        let (digits, exponent) = shortestDigits(biasedExponent: biasedExponent, fraction: fraction)
-        return format(digits: digits, exponent: exponent, isNegative: isNegative, to: out)
+        let decimal = ShortestDecimal(powerOfTwoOrSubnormalWithBiasedExponent: biasedExponent, fraction: fraction)
+        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31), to: out)
     }
 
-    /// ⌈log2 5^e⌉ (1 for e = 0), exact for 0 <= e <= 3528.
-    @inline(__always)
-    private static func pow5Bits(_ e: Int) -> Int { ((e &* 1_217_359) &>> 19) &+ 1 }
+    /// 10^0 ... 10^9: digit counting and left-aligning the significand.
+    private static let powersOfTen: [UInt32] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ]
 
-    /// ⌊log10 2^e⌋, exact for 0 <= e <= 1650.
-    @inline(__always)
-    private static func log10Pow2(_ e: Int) -> Int { (e &* 78_913) &>> 18 }
+    /// For numbers of bit length i + 1: the digit count d of 2^i in the high half, and when a power of ten 10^d lies
+    /// below 2^(i+1), 2^32 − 10^d in the low half, so adding a number of that bit length carries into the high
+    /// half exactly when it has d + 1 digits (Lemire's digit count).
+    private static let digitCountsByBitIndex: [UInt64] = [
+        0x1_0000_0000, 0x1_0000_0000, 0x1_0000_0000, 0x1_FFFF_FFF6,
+        0x2_0000_0000, 0x2_0000_0000, 0x2_FFFF_FF9C, 0x3_0000_0000,
+        0x3_0000_0000, 0x3_FFFF_FC18, 0x4_0000_0000, 0x4_0000_0000,
+        0x4_0000_0000, 0x4_FFFF_D8F0, 0x5_0000_0000, 0x5_0000_0000,
+        0x5_FFFE_7960, 0x6_0000_0000, 0x6_0000_0000, 0x6_FFF0_BDC0,
+        0x7_0000_0000, 0x7_0000_0000, 0x7_0000_0000, 0x7_FF67_6980,
+        0x8_0000_0000, 0x8_0000_0000, 0x8_FA0A_1F00, 0x9_0000_0000,
+        0x9_0000_0000, 0x9_C465_3600, 0xA_0000_0000, 0xA_0000_0000,
+    ]
 
-    /// ⌊log10 5^e⌋, exact for 0 <= e <= 2620.
-    @inline(__always)
-    private static func log10Pow5(_ e: Int) -> Int { (e &* 732_923) &>> 20 }
-
-    /// Whether 5^p divides `value` (> 0).
-    @inline(__always)
-    private static func isMultipleOfPowerOfFive(_ value: UInt32, _ p: Int) -> Bool {
-        var value = value
-        var count = 0
-        while value % 5 == 0 {
-            value /= 5
-            count &+= 1
-        }
-        return count >= p
-    }
-
-    /// ⌊m · factor / 2^shift⌋ for 32 <= shift < 96, its low 32 bits (Ryū's `mulShift32`).
-    @inline(__always)
-    private static func mulShift(_ m: UInt32, _ factor: UInt64, _ shift: Int) -> UInt32 {
-        let low = UInt64(m) &* (factor & 0xFFFF_FFFF)
-        let high = UInt64(m) &* (factor &>> 32)
-        let sum = (low &>> 32) &+ high
-        return UInt32(truncatingIfNeeded: sum &>> UInt64(truncatingIfNeeded: shift &- 32))
-    }
-
-    /// The shortest digits (no trailing zeros) and the decimal exponent of the last one, value = digits · 10^exponent,
-    /// of a nonzero finite float given by its biased exponent and fraction bits (Ryū's `f2d`).
-    @_transparent
-    private static func shortestDigits(biasedExponent: Int, fraction: UInt32) -> (UInt32, Int) {
-        let e2: Int
-        let m2: UInt32
-        if biasedExponent == 0 {
-            e2 = 1 - 127 - 23 - 2
-            m2 = fraction
-        } else {
-            e2 = biasedExponent &- (127 + 23 + 2)
-            m2 = fraction | 0x80_0000
-        }
-        // Round-to-nearest-even parsing reads the interval's ends back as v when v's significand is even.
-        let acceptBounds = m2 & 1 == 0
-        let mv = 4 &* m2
-        let mp = mv &+ 2
-        // Just above a power of two the neighbour below is twice as close, so the interval is lopsided.
-        let mmShift: UInt32 = fraction != 0 || biasedExponent <= 1 ? 1 : 0
-        let mm = mv &- 1 &- mmShift
-
-        var vr: UInt32, vp: UInt32, vm: UInt32
-        let e10: Int
-        var vmIsTrailingZeros = false
-        var vrIsTrailingZeros = false
-        var lastRemovedDigit: UInt32 = 0
-        if e2 >= 0 {
-            let q = log10Pow2(e2)
-            e10 = q
-            let k = 59 &+ pow5Bits(q) &- 1
-            let i = q &- e2 &+ k
-            let factor = inversePowersOfFive[q]
-            vr = mulShift(mv, factor, i)
-            vp = mulShift(mp, factor, i)
-            vm = mulShift(mm, factor, i)
-            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
-                // The loop below may not run, yet rounding needs the first dropped digit.
-                let l = 59 &+ pow5Bits(q &- 1) &- 1
-                lastRemovedDigit = mulShift(mv, inversePowersOfFive[q &- 1], q &- 1 &- e2 &+ l) % 10
-            }
-            if q <= 9 {
-                // Only one of mp, mv and mm can be a multiple of 5, if any.
-                if mv % 5 == 0 {
-                    vrIsTrailingZeros = isMultipleOfPowerOfFive(mv, q)
-                } else if acceptBounds {
-                    vmIsTrailingZeros = isMultipleOfPowerOfFive(mm, q)
-                } else if isMultipleOfPowerOfFive(mp, q) {
-                    vp &-= 1
-                }
-            }
-        } else {
-            let q = log10Pow5(-e2)
-            e10 = q &+ e2
-            let i = -e2 &- q
-            let k = pow5Bits(i) &- 61
-            let j = q &- k
-            let factor = powersOfFive[i]
-            vr = mulShift(mv, factor, j)
-            vp = mulShift(mp, factor, j)
-            vm = mulShift(mm, factor, j)
-            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
-                let j1 = q &- 1 &- (pow5Bits(i &+ 1) &- 61)
-                lastRemovedDigit = mulShift(mv, powersOfFive[i &+ 1], j1) % 10
-            }
-            if q <= 1 {
-                // mv = 4·m2 has at least two trailing zero bits, mp = mv + 2 has one, and mm = mv − 1 − mmShift
-                // has one exactly when mmShift is 1.
-                vrIsTrailingZeros = true
-                if acceptBounds {
-                    vmIsTrailingZeros = mmShift == 1
-                } else {
-                    vp &-= 1
-                }
-            } else if q < 31 {
-                vrIsTrailingZeros = mv & ((UInt32(1) &<< UInt32(truncatingIfNeeded: q &- 1)) &- 1) == 0
-            }
-        }
-
-        var removed = 0
-        let output: UInt32
-        if vmIsTrailingZeros || vrIsTrailingZeros {
-            // Rare (a few percent): the exact value or the lower end may be a short decimal itself.
-            while vp / 10 > vm / 10 {
-                vmIsTrailingZeros = vmIsTrailingZeros && vm % 10 == 0
-                vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
-                lastRemovedDigit = vr % 10
-                vr /= 10
-                vp /= 10
-                vm /= 10
-                removed &+= 1
-            }
-            if vmIsTrailingZeros {
-                while vm % 10 == 0 {
-                    vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
-                    lastRemovedDigit = vr % 10
-                    vr /= 10
-                    vp /= 10
-                    vm /= 10
-                    removed &+= 1
-                }
-            }
-            if vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0 {
-                // The exact value is ...50...0: round to even.
-                lastRemovedDigit = 4
-            }
-            let roundUp = (vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5
-            output = vr &+ (roundUp ? 1 : 0)
-        } else {
-            while vp / 10 > vm / 10 {
-                lastRemovedDigit = vr % 10
-                vr /= 10
-                vp /= 10
-                vm /= 10
-                removed &+= 1
-            }
-            output = vr &+ (vr == vm || lastRemovedDigit >= 5 ? 1 : 0)
-        }
-        return (output, e10 &+ removed)
-    }
-
-    /// The number of decimal digits of `number` (at least 1), without a data-dependent loop.
+    /// The number of decimal digits of `number` (> 0), without comparisons.
     @_transparent
     static func decimalCount(_ number: UInt32) -> Int {
-        var count = 1
-        count &+= number >= 10 ? 1 : 0
-        count &+= number >= 100 ? 1 : 0
-        count &+= number >= 1_000 ? 1 : 0
-        count &+= number >= 10_000 ? 1 : 0
-        count &+= number >= 100_000 ? 1 : 0
-        count &+= number >= 1_000_000 ? 1 : 0
-        count &+= number >= 10_000_000 ? 1 : 0
-        count &+= number >= 100_000_000 ? 1 : 0
-        count &+= number >= 1_000_000_000 ? 1 : 0
-        return count
+        // `| 1` leaves the highest set bit alone and tells the optimizer the word is not zero (a bare bsr).
+        let bitIndex = 31 &- (number | 1).leadingZeroBitCount
+        let entry = digitCountsByBitIndex.withUnsafeBufferPointer { $0[bitIndex] }
+        return Int(truncatingIfNeeded: (UInt64(number) &+ entry) &>> 32)
     }
 
     /// "00" ... "99" as little-endian byte pairs, so two digits are one 16-bit store. A literal, so it is static.
@@ -254,90 +91,108 @@ enum ShortestFloatFormatter {
         0x3039, 0x3139, 0x3239, 0x3339, 0x3439, 0x3539, 0x3639, 0x3739, 0x3839, 0x3939,
     ]
 
-    /// Bytes past the returned length that `write` may scribble on (it stores digits in fixed 8-byte blocks);
-    /// callers reserve `maxLength + scratchSlack` and the next write overwrites them.
-    static let scratchSlack = 16
-
-    /// 10^0 ... 10^8, to left-align the significant digits.
-    private static let powersOfTen: [UInt32] = [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
-    ]
-
-    /// Writes `value` = digits * 10^exponent (0 < digits < 10^9, no trailing zeros) as plain decimal or scientific
-    /// notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0"). The digits are
-    /// built in registers and stored in fixed-size blocks: no loops of data-dependent length, and no byte-wise
-    /// stores reloaded as a word, which would stall store-to-load forwarding. `@_transparent` here, on
-    /// `shortestDigits` and on `decimalCount`: the optimizer left one of them out of line in the tensor loop despite
-    /// `@inline(__always)`, and that call per number cost ~2% of JSON write time.
+    /// Writes `value` = significand * 10^exponent (0 < significand < 10^9; it may end in zeros) as plain decimal
+    /// or scientific notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0").
     @_transparent
-    static func format(digits: UInt32, exponent: Int, isNegative: Bool, to output: UnsafeMutablePointer<UInt8>) -> Int {
-        let count = decimalCount(digits)
-        // value = 0.digits * 10^pointPosition
+    static func format(significand: UInt32, exponent: Int, signLength: Int, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        let count = decimalCount(significand)
+        // value = 0.d1 d2 ... d(count) * 10^pointPosition
         let pointPosition = count &+ exponent
-        let scientificExponent = pointPosition &- 1
-        let exponentMagnitude = scientificExponent < 0 ? -scientificExponent : scientificExponent
-        let exponentDigits = exponentMagnitude >= 10 ? 2 : 1
-        let pointLength: Int = count > 1 ? 1 : 0
-        let minusLength: Int = scientificExponent < 0 ? 1 : 0
-        let scientificLength: Int = count &+ pointLength &+ 1 &+ minusLength &+ exponentDigits
-        let plainLength: Int
-        if pointPosition <= 0 {
-            plainLength = 2 &- pointPosition &+ count
-        } else {
-            plainLength = pointPosition < count ? count &+ 1 : pointPosition
-        }
         output[0] = UInt8(ascii: "-")
-        let out = UnsafeMutableRawPointer(output + (isNegative ? 1 : 0))
-        // The digits left-aligned to nine, d1 d2 ... d9 (zeros after the significant ones): d1 as a byte, and
+        let out = UnsafeMutableRawPointer(output + signLength)
+        // The digits left-aligned to nine, d1 d2 ... d9 (zeros after the given ones): d1 as a byte, and
         // d2 ... d9 as eight bytes of one word in memory order.
-        let aligned = digits &* powersOfTen[9 &- count]
+        let aligned = significand &* powersOfTen.withUnsafeBufferPointer { $0[9 &- count] }
         let leading = aligned / 100_000_000
         let first = UInt8(truncatingIfNeeded: 48 &+ leading)
         let rest = asciiDigits8(aligned &- leading &* 100_000_000)
-        var written: Int
-        if plainLength <= scientificLength {
-            if pointPosition <= 0 {
-                // "0.000ddd": at most 4 zeros after the point, or scientific would be shorter.
-                out.storeBytes(of: 0x3030_3030_3030_2E30, as: UInt64.self)  // "0.000000"
-                written = 2 &- pointPosition
-                out.storeBytes(of: first, toByteOffset: written, as: UInt8.self)
-                out.storeBytes(of: rest, toByteOffset: written &+ 1, as: UInt64.self)
-                written &+= count
-            } else if pointPosition < count {
-                // d1 ... d(pointPosition) '.' d(pointPosition+1) ...: the digits after the point are `rest`
-                // without its first pointPosition - 1 bytes (at most 7, as pointPosition < count <= 9).
-                out.storeBytes(of: first, as: UInt8.self)
-                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
-                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: pointPosition, as: UInt8.self)
-                let shift = UInt64(truncatingIfNeeded: (pointPosition &- 1) &* 8)
-                out.storeBytes(of: rest &>> shift, toByteOffset: pointPosition &+ 1, as: UInt64.self)
-                written = count &+ 1
-            } else {
-                out.storeBytes(of: first, as: UInt8.self)
-                out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
-                // At most 4 zeros follow, or scientific would be shorter.
-                out.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: count, as: UInt64.self)
-                written = pointPosition
-            }
-        } else {
-            out.storeBytes(of: first, as: UInt8.self)
-            written = 1
-            if count > 1 {
-                out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
-                out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
-                written = count &+ 1
-            }
-            out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
-            out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written &+ 1, as: UInt8.self)
-            written &+= 1 &+ minusLength
-            if exponentDigits == 2 {
-                out.storeBytes(of: digitPairs[exponentMagnitude], toByteOffset: written, as: UInt16.self)
-            } else {
-                out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ exponentMagnitude), toByteOffset: written, as: UInt8.self)
-            }
-            written &+= exponentDigits
+        // Trailing '0' bytes of `rest` are zeros of the significand or padding: either way not significant. The
+        // digit values (rest − '0' in each byte) are below 2^7 per byte, so doubling them loses nothing and the low
+        // bit set keeps the word nonzero: its highest set bit is the bit length of the digit values.
+        // significant = 1 + ⌈bit length / 8⌉ = (bit length + 15) / 8, and bit length = 63 − leading zeros.
+        let digitValues = rest & 0x0F0F_0F0F_0F0F_0F0F
+        let significant = (78 &- (digitValues &<< 1 | 1).leadingZeroBitCount) &>> 3
+        // The usual layout, plain notation with a point: 1 <= pointPosition < significant ("12.5"), or
+        // pointPosition 0 or −1 ("0.125", "0.0125"). One unsigned comparison for the range.
+        if UInt(bitPattern: pointPosition &+ 1) < UInt(bitPattern: significant &+ 1) {
+            // Branch-free, as whether the value is below one varies from number to number: "0.000000" first, then
+            // the digits (after "0." and the zeros below one, else from the start), then the point, and the digits
+            // after it once more, a byte further on (below one: the same bytes again, in the same place). The
+            // offsets come from a table: the optimizer turned selects between them into a mispredicted branch.
+            let layout = fractionLayouts.withUnsafeBufferPointer { $0.baseAddress! + (pointPosition &+ 1) &* 5 }
+            out.storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)  // "0.000000"
+            let digitsStart = Int(layout[1])
+            out.storeBytes(of: first, toByteOffset: digitsStart, as: UInt8.self)
+            out.storeBytes(of: rest, toByteOffset: digitsStart &+ 1, as: UInt64.self)
+            out.storeBytes(of: UInt8(ascii: "."), toByteOffset: Int(layout[0]), as: UInt8.self)
+            out.storeBytes(of: rest &>> UInt64(layout[4]), toByteOffset: Int(layout[2]), as: UInt64.self)
+            return Int(layout[3]) &+ significant &+ signLength
         }
-        return written &+ (isNegative ? 1 : 0)
+        return writeOtherLayout(first: first, rest: rest, significant: significant, pointPosition: pointPosition, to: out)
+            &+ signLength
+    }
+
+    /// For plain notation with a point, pointPosition p = −1 ... 8, five bytes each: the point's offset, where the
+    /// digits start, where the digits after the point are stored again, the length before the significant digits,
+    /// and the right shift (bits) of the last eight digits that leaves the ones after the point. Below one (p <= 0):
+    /// "0." + −p zeros + digits; else p digits, '.', the rest.
+    private static let fractionLayouts: [UInt8] = [
+        1, 3, 4, 3, 0,  // p = −1: "0.0ddd"
+        1, 2, 3, 2, 0,  // p = 0: "0.ddd"
+        1, 0, 2, 1, 0,  // p = 1: "d.dd"
+        2, 0, 3, 1, 8,
+        3, 0, 4, 1, 16,
+        4, 0, 5, 1, 24,
+        5, 0, 6, 1, 32,
+        6, 0, 7, 1, 40,
+        7, 0, 8, 1, 48,
+        8, 0, 9, 1, 56,  // p = 8: "dddddddd.d"
+    ]
+
+    /// The layouts other than `format`'s usual one, rare in tensors: small numbers ("0.00ddd"), integers ("100"),
+    /// and scientific notation ("1.5e-7", "3e10"), whichever of plain and scientific is shorter (plain on a tie).
+    /// `first` and `rest` are the nine left-aligned digits, as in `format`. Returns the length written.
+    @inline(never)
+    private static func writeOtherLayout(first: UInt8, rest: UInt64, significant: Int, pointPosition: Int,
+                                         to out: UnsafeMutableRawPointer) -> Int {
+        let scientificExponent = pointPosition &- 1
+        let exponentMagnitude = scientificExponent < 0 ? -scientificExponent : scientificExponent
+        let exponentDigits = exponentMagnitude >= 10 ? 2 : 1
+        let minusLength: Int = scientificExponent < 0 ? 1 : 0
+        let scientificLength = significant &+ (significant > 1 ? 1 : 0) &+ 1 &+ minusLength &+ exponentDigits
+        if pointPosition <= 0 {
+            let plainLength = 2 &- pointPosition &+ significant
+            if plainLength <= scientificLength {
+                // "0.000ddd": at most a few zeros after the point, or scientific would be shorter.
+                out.storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)  // "0.000000"
+                out.storeBytes(of: first, toByteOffset: 2 &- pointPosition, as: UInt8.self)
+                out.storeBytes(of: rest, toByteOffset: 3 &- pointPosition, as: UInt64.self)
+                return plainLength
+            }
+        } else if pointPosition <= scientificLength {
+            // An integer (`format` took the values with digits after the point): the digits, then zeros (at most
+            // 4, or scientific would be shorter).
+            out.storeBytes(of: first, as: UInt8.self)
+            out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
+            out.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: significant, as: UInt64.self)
+            return pointPosition
+        }
+        out.storeBytes(of: first, as: UInt8.self)
+        var written = 1
+        if significant > 1 {
+            out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+            out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
+            written = significant &+ 1
+        }
+        out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
+        out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written &+ 1, as: UInt8.self)
+        written &+= 1 &+ minusLength
+        if exponentDigits == 2 {
+            out.storeBytes(of: digitPairs.withUnsafeBufferPointer { $0[exponentMagnitude] }, toByteOffset: written, as: UInt16.self)
+        } else {
+            out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ exponentMagnitude), toByteOffset: written, as: UInt8.self)
+        }
+        return written &+ exponentDigits
     }
 
     /// `value` (< 10^8) as eight ASCII digits, zero-padded, the first digit in the lowest byte (so a little-endian
@@ -349,10 +204,12 @@ enum ShortestFloatFormatter {
         let upper = value / 10_000
         let lower = value &- upper &* 10_000
         let fours = UInt64(upper) | UInt64(lower) &<< 32
+        // Each lane's quotient stays in place and its remainder moves to the next lane up in one multiply-add:
+        // (fours << 16) − q·100·2^16 + q = q + (fours − 100·q) << 16.
         let hundreds = (fours &* 5243) &>> 19 & 0x0000_007F_0000_007F
-        let pairs = hundreds | (fours &- hundreds &* 100) &<< 16
+        let pairs = fours &<< 16 &+ hundreds &* (1 &- 100 &<< 16)
         let tens = (pairs &* 103) &>> 10 & 0x000F_000F_000F_000F
-        let ones = pairs &- tens &* 10
-        return (tens | ones &<< 8) | 0x3030_3030_3030_3030
+        let digits = pairs &<< 8 &+ tens &* (1 &- 10 &<< 8)
+        return digits | 0x3030_3030_3030_3030
     }
 }
