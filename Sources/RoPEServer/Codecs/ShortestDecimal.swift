@@ -48,11 +48,53 @@ struct ShortestDecimal {
         0x8F7E_32CE_7BEA_5C70, 0xB35D_BF82_1AE4_F38C,  // 10^44 ...
     ]
 
+    /// For a normal Float's biased exponent e (q = e − 150): bytes 0 ..< 256 hold 31 − k, the index in `powersOfTen`
+    /// of 10^-k for k = ⌊log10 2^q⌋, and bytes 256 ..< 512 the shift h = q + ⌊log2 10^-k⌋ + 1, both as
+    /// `init(c:q:isLopsided:)` computes them (entries for e = 0 and 255 unused). A lookup, as the arithmetic cost
+    /// more in the tensor loop; the strided sweep in the tests covers every biased exponent.
+    private static let scaleByBiasedExponent: [UInt8] = [
+        0, 76, 76, 76, 75, 75, 75, 75, 74, 74, 74, 73, 73, 73, 72, 72,
+        72, 72, 71, 71, 71, 70, 70, 70, 69, 69, 69, 69, 68, 68, 68, 67,
+        67, 67, 66, 66, 66, 66, 65, 65, 65, 64, 64, 64, 63, 63, 63, 63,
+        62, 62, 62, 61, 61, 61, 60, 60, 60, 59, 59, 59, 59, 58, 58, 58,
+        57, 57, 57, 56, 56, 56, 56, 55, 55, 55, 54, 54, 54, 53, 53, 53,
+        53, 52, 52, 52, 51, 51, 51, 50, 50, 50, 50, 49, 49, 49, 48, 48,
+        48, 47, 47, 47, 47, 46, 46, 46, 45, 45, 45, 44, 44, 44, 44, 43,
+        43, 43, 42, 42, 42, 41, 41, 41, 41, 40, 40, 40, 39, 39, 39, 38,
+        38, 38, 38, 37, 37, 37, 36, 36, 36, 35, 35, 35, 35, 34, 34, 34,
+        33, 33, 33, 32, 32, 32, 31, 31, 31, 31, 30, 30, 30, 29, 29, 29,
+        28, 28, 28, 28, 27, 27, 27, 26, 26, 26, 25, 25, 25, 25, 24, 24,
+        24, 23, 23, 23, 22, 22, 22, 22, 21, 21, 21, 20, 20, 20, 19, 19,
+        19, 19, 18, 18, 18, 17, 17, 17, 16, 16, 16, 16, 15, 15, 15, 14,
+        14, 14, 13, 13, 13, 13, 12, 12, 12, 11, 11, 11, 10, 10, 10, 10,
+        9, 9, 9, 8, 8, 8, 7, 7, 7, 7, 6, 6, 6, 5, 5, 5,
+        4, 4, 4, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1, 0, 0, 0,
+        0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2,
+        3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1,
+        2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4,
+        1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3,
+        1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3,
+        4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2,
+        3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1,
+        2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1,
+        2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3,
+        1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3,
+        1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2,
+        3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2,
+        3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1,
+        2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4,
+        1, 2, 3, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3,
+        1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 0,
+    ]
+
     /// The decimal of a normal Float whose fraction bits are not all zero (0 < biased exponent < 255): the common
     /// case, whose rounding interval reaches equally far both ways.
     @_transparent
     init(biasedExponent: Int, nonzeroFraction fraction: UInt32) {
-        self.init(c: fraction | 0x80_0000, q: biasedExponent &- 150, isLopsided: false)
+        let scale = Self.scaleByBiasedExponent.withUnsafeBufferPointer { $0.baseAddress! + biasedExponent }
+        let powerIndex = Int(scale[0])
+        self.init(c: fraction | 0x80_0000, k: 31 &- powerIndex, h: UInt32(scale[256]),
+                  g: Self.powersOfTen.withUnsafeBufferPointer { $0[powerIndex] }, isLopsided: false)
     }
 
     /// The decimal of a nonzero finite Float that is a power of two or subnormal (fraction bits all zero, or biased
@@ -69,42 +111,38 @@ struct ShortestDecimal {
     }
 
     /// The decimal of c · 2^q; `isLopsided`: the rounding interval reaches half as far down as up (a power of two).
-    @_transparent
     private init(c: UInt32, q: Int, isLopsided: Bool) {
+        // ⌊log10 2^q⌋ = ⌊q · 1262611 / 2^22⌋ and ⌊log10 ¾·2^q⌋ = ⌊(q · 1262611 − 524031) / 2^22⌋ for the float32 q.
+        let k = (q &* 1_262_611 &- (isLopsided ? 524_031 : 0)) &>> 22
+        // 10^-k ≈ g · 2^(⌊log2 10^-k⌋ − 63), ⌊log2 10^e⌋ = ⌊e · 1741647 / 2^19⌋.
+        let h = UInt32(truncatingIfNeeded: q &+ ((-k &* 1_741_647) &>> 19) &+ 1)
+        self.init(c: c, k: k, h: h, g: Self.powersOfTen.withUnsafeBufferPointer { $0[31 &- k] }, isLopsided: isLopsided)
+    }
+
+    /// The decimal of c · 2^q, given k (see the type's summary), g ≈ 10^-k · 2^(63 − ⌊log2 10^-k⌋) and the shift
+    /// h = q + ⌊log2 10^-k⌋ + 1 (1 ... 4) that puts the scaled values' binary point at bit 64 of the products.
+    @_transparent
+    private init(c: UInt32, k: Int, h: UInt32, g: UInt64, isLopsided: Bool) {
         // Round-to-nearest-even parsing reads the interval's ends back as this Float when c is even.
         let endAdjustment: UInt32 = c & 1
         let center = c &<< 2
-        let lowerEnd = center &- 2 &+ (isLopsided ? 1 : 0)
-        let upperEnd = center &+ 2
-        // ⌊log10 2^q⌋ = ⌊q · 1262611 / 2^22⌋ and ⌊log10 ¾·2^q⌋ = ⌊(q · 1262611 − 524031) / 2^22⌋ for the float32 q.
-        let k = (q &* 1_262_611 &- (isLopsided ? 524_031 : 0)) &>> 22
-        // 10^-k ≈ g · 2^(⌊log2 10^-k⌋ − 63); the shift h (1 ... 4) puts the scaled values' binary point at bit 64.
-        let h = UInt32(truncatingIfNeeded: q &+ ((-k &* 1_741_647) &>> 19) &+ 1)
-        let g = Self.powersOfTen.withUnsafeBufferPointer { $0[31 &- k] }
-        let scaledLower = Self.scaledRoundedToOdd(g, lowerEnd &<< h)
+        let lower = Self.scaledRoundedToOdd(g, (center &- 2 &+ (isLopsided ? 1 : 0)) &<< h) &+ endAdjustment
         let scaled = Self.scaledRoundedToOdd(g, center &<< h)
-        let scaledUpper = Self.scaledRoundedToOdd(g, upperEnd &<< h)
-        let lower = scaledLower &+ endAdjustment
-        let upper = scaledUpper &- endAdjustment
-        // All in quarters of 10^k: s · 10^k is the Float rounded down to a multiple of 10^k. The choices below are
-        // 0/1 integers combined arithmetically, not branches: they depend on the digits, and mispredicted
-        // branches would cost more than computing every candidate.
-        let s = scaled &>> 2
-        let shorter = s / 10
-        let shorterDownInside = Self.bit(lower <= shorter &* 40)
-        let shorterUpInside = Self.bit(shorter &* 40 &+ 40 <= upper)
-        let downInside = Self.bit(lower <= s &<< 2)
-        let upInside = Self.bit(s &<< 2 &+ 4 <= upper)
-        // Nearer to s + 1 than to s: the quarters past s (scaled & 3) are 3, or 2 (a tie) with s odd; as a bit
-        // table indexed by the low three bits of `scaled` (s's parity, then the quarters): entries 3, 6 and 7.
-        let roundsUp = UInt32(0b1100_1000) &>> (scaled & 7) & 1
-        // At least one of s and s + 1 is inside: s + 1 when it alone is, or when both are and it is nearer.
-        let nearest = s &+ (upInside & (downInside ^ 1 | roundsUp))
-        // At most one multiple of 10^(k+1) is inside; if one is, it is the shortest.
-        let useShorter = shorterDownInside ^ shorterUpInside
-        // A mask rather than `?:`, which the optimizer turns into a branch here.
+        let upper = Self.scaledRoundedToOdd(g, (center &+ 2) &<< h) &- endAdjustment
+        // All in quarters of 10^k, and no data-dependent branches: the choices are comparisons turned into 0/1,
+        // minimum, maximum and a mask.
+        // The interval is narrower than 10^(k+1) (40 quarters), so it holds at most one multiple of 10^(k+1): if
+        // the first one at or above its lower end is not past its upper end, that one is the shortest.
+        let shorter = (lower &+ 39) / 40
+        let useShorter = Self.bit(shorter &* 40 <= upper)
+        // Otherwise a multiple of 10^k: of s and s + 1 around the Float (s = scaled / 4) the nearer, ties to even
+        // (quarters past s: 0 and 1 round down, 3 up, 2 to even)...
+        let rounded = (scaled &+ 1 &+ (scaled &>> 2 & 1)) &>> 2
+        // ... unless only the other one is inside the interval (at least one is): clamped to those inside.
+        let nearest = min(max(rounded, (lower &+ 3) &>> 2), upper &>> 2)
+        // A mask rather than `?:`, which the optimizer turned into a mispredicted branch here.
         let shorterMask = 0 &- useShorter
-        significand = (shorter &+ shorterUpInside) & shorterMask | nearest & ~shorterMask
+        significand = shorter & shorterMask | nearest & ~shorterMask
         exponent = k &+ Int(useShorter)
     }
 
