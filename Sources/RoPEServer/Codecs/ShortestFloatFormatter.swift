@@ -106,49 +106,53 @@ enum ShortestFloatFormatter {
         8, 0, 9, 1, 56, 0, 0, 0,  // p = 8: "dddddddd.d"
     ]
 
-    /// The layouts other than `format`'s usual one, rare in tensors: small numbers ("0.00ddd"), integers ("100"),
-    /// and scientific notation ("1.5e-7", "3e10"), whichever of plain and scientific is shorter (plain on a tie).
-    /// `first` and `rest` are the nine left-aligned digits, as in `format`. Returns the length written.
+    /// "e-45" ... "e38" for scientific exponents −45 ... 38 (all a Float needs), little-endian in the low 32 bits,
+    /// and the text's length above them.
+    private static let exponentSuffixes: [UInt64] = [
+        0x4_3534_2D65, 0x4_3434_2D65, 0x4_3334_2D65, 0x4_3234_2D65, 0x4_3134_2D65, 0x4_3034_2D65,  // e-45 ...
+        0x4_3933_2D65, 0x4_3833_2D65, 0x4_3733_2D65, 0x4_3633_2D65, 0x4_3533_2D65, 0x4_3433_2D65,  // e-39 ...
+        0x4_3333_2D65, 0x4_3233_2D65, 0x4_3133_2D65, 0x4_3033_2D65, 0x4_3932_2D65, 0x4_3832_2D65,  // e-33 ...
+        0x4_3732_2D65, 0x4_3632_2D65, 0x4_3532_2D65, 0x4_3432_2D65, 0x4_3332_2D65, 0x4_3232_2D65,  // e-27 ...
+        0x4_3132_2D65, 0x4_3032_2D65, 0x4_3931_2D65, 0x4_3831_2D65, 0x4_3731_2D65, 0x4_3631_2D65,  // e-21 ...
+        0x4_3531_2D65, 0x4_3431_2D65, 0x4_3331_2D65, 0x4_3231_2D65, 0x4_3131_2D65, 0x4_3031_2D65,  // e-15 ...
+        0x3_0039_2D65, 0x3_0038_2D65, 0x3_0037_2D65, 0x3_0036_2D65, 0x3_0035_2D65, 0x3_0034_2D65,  // e-9 ...
+        0x3_0033_2D65, 0x3_0032_2D65, 0x3_0031_2D65, 0x2_0000_3065, 0x2_0000_3165, 0x2_0000_3265,  // e-3 ...
+        0x2_0000_3365, 0x2_0000_3465, 0x2_0000_3565, 0x2_0000_3665, 0x2_0000_3765, 0x2_0000_3865,  // e3 ...
+        0x2_0000_3965, 0x3_0030_3165, 0x3_0031_3165, 0x3_0032_3165, 0x3_0033_3165, 0x3_0034_3165,  // e9 ...
+        0x3_0035_3165, 0x3_0036_3165, 0x3_0037_3165, 0x3_0038_3165, 0x3_0039_3165, 0x3_0030_3265,  // e15 ...
+        0x3_0031_3265, 0x3_0032_3265, 0x3_0033_3265, 0x3_0034_3265, 0x3_0035_3265, 0x3_0036_3265,  // e21 ...
+        0x3_0037_3265, 0x3_0038_3265, 0x3_0039_3265, 0x3_0030_3365, 0x3_0031_3365, 0x3_0032_3365,  // e27 ...
+        0x3_0033_3365, 0x3_0034_3365, 0x3_0035_3365, 0x3_0036_3365, 0x3_0037_3365, 0x3_0038_3365,  // e33 ...
+    ]
+
+    /// The layouts other than `format`'s usual one: numbers from 0.001 to 0.01 ("0.00125", but "5e-3" for a
+    /// single digit), integers ("100", "123000") while no longer than scientific notation, else scientific
+    /// ("1.5e-7", "3e10"). `first` and `rest` are the nine left-aligned digits, as in `format`. Returns the length
+    /// written. Out of line: rare in tensors of activations; common in softmax outputs (probabilities below 0.01).
     @inline(never)
     private static func writeOtherLayout(first: UInt8, rest: UInt64, significant: Int, pointPosition: Int,
                                          to out: UnsafeMutableRawPointer) -> Int {
-        let scientificExponent = pointPosition &- 1
-        let exponentMagnitude = scientificExponent < 0 ? -scientificExponent : scientificExponent
-        let exponentDigits = exponentMagnitude >= 10 ? 2 : 1
-        let minusLength: Int = scientificExponent < 0 ? 1 : 0
-        let scientificLength = significant &+ (significant > 1 ? 1 : 0) &+ 1 &+ minusLength &+ exponentDigits
-        if pointPosition <= 0 {
-            let plainLength = 2 &- pointPosition &+ significant
-            if plainLength <= scientificLength {
-                // "0.000ddd": at most a few zeros after the point, or scientific would be shorter.
-                out.storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)  // "0.000000"
-                out.storeBytes(of: first, toByteOffset: 2 &- pointPosition, as: UInt8.self)
-                out.storeBytes(of: rest, toByteOffset: 3 &- pointPosition, as: UInt64.self)
-                return plainLength
-            }
-        } else if pointPosition <= scientificLength {
-            // An integer (`format` took the values with digits after the point): the digits, then zeros (at most
-            // 4, or scientific would be shorter).
-            out.storeBytes(of: first, as: UInt8.self)
+        let suffix = exponentSuffixes.withUnsafeBufferPointer { $0[pointPosition &- 1 &+ 45] }
+        // The digits, then the point when more than one digit follows.
+        let mantissaLength = significant &+ (significant > 1 ? 1 : 0)
+        let scientificLength = mantissaLength &+ Int(truncatingIfNeeded: suffix &>> 32)
+        if pointPosition == -2 && significant > 1 {
+            out.storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)  // "0.000000"
+            out.storeBytes(of: first, toByteOffset: 4, as: UInt8.self)
+            out.storeBytes(of: rest, toByteOffset: 5, as: UInt64.self)
+            return 4 &+ significant
+        }
+        out.storeBytes(of: first, as: UInt8.self)
+        if pointPosition >= significant && pointPosition <= scientificLength {
+            // An integer: the digits, then zeros (at most 4, or scientific would be shorter).
             out.storeBytes(of: rest, toByteOffset: 1, as: UInt64.self)
             out.storeBytes(of: 0x3030_3030_3030_3030 as UInt64, toByteOffset: significant, as: UInt64.self)
             return pointPosition
         }
-        out.storeBytes(of: first, as: UInt8.self)
-        var written = 1
-        if significant > 1 {
-            out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
-            out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
-            written = significant &+ 1
-        }
-        out.storeBytes(of: UInt8(ascii: "e"), toByteOffset: written, as: UInt8.self)
-        out.storeBytes(of: UInt8(ascii: "-"), toByteOffset: written &+ 1, as: UInt8.self)
-        written &+= 1 &+ minusLength
-        if exponentDigits == 2 {
-            out.storeBytes(of: DecimalDigits.pairs.withUnsafeBufferPointer { $0[exponentMagnitude] }, toByteOffset: written, as: UInt16.self)
-        } else {
-            out.storeBytes(of: UInt8(truncatingIfNeeded: 48 &+ exponentMagnitude), toByteOffset: written, as: UInt8.self)
-        }
-        return written &+ exponentDigits
+        // For one digit the suffix overwrites the point.
+        out.storeBytes(of: UInt8(ascii: "."), toByteOffset: 1, as: UInt8.self)
+        out.storeBytes(of: rest, toByteOffset: 2, as: UInt64.self)
+        out.storeBytes(of: UInt32(truncatingIfNeeded: suffix), toByteOffset: mantissaLength, as: UInt32.self)
+        return scientificLength
     }
 }
