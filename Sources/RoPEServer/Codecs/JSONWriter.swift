@@ -97,7 +97,8 @@ public struct JSONWriter: ~Copyable {
             buffer.reserveCapacity(forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
             var tail = buffer.unsafeTail
             let first = tail
-            // Every number is followed by a comma, and the row's last one is taken back: no per-number test.
+            // Every number is followed by a comma, and the row's last one is taken back: no per-number test (rows
+            // are never empty; NestedArrayLayout writes shapes with a zero axis itself).
             for index in start..<(start + length) {
                 tail += ShortestFloatFormatter.write(values[index], to: tail)
                 tail[0] = UInt8(ascii: ",")
