@@ -4,13 +4,14 @@
 ///
 /// Schubfach (Raffaello Giulietti, "The Schubfach way to render doubles", 2020; the algorithm behind Java's
 /// Float.toString since JDK 19), in integer arithmetic only and without loops or data-dependent branches: the
-/// Float c·2^q and the ends of its rounding interval, as 4c·2^q and (4c ± 2)·2^q (4c − 1 below a power of two,
-/// whose neighbour below is half as far away), are scaled by 10^-k, k = ⌊log10 2^q⌋ (⌊log10 ¾·2^q⌋ for a power
-/// of two), each through one 64×64-bit product with a 64-bit approximation of 10^-k, rounded to odd so that
-/// comparisons with integers stay exact. Of the multiples of 10^(k+1) at most one lies in the interval; if one
-/// does it is the shortest. Otherwise one or both of the multiples of 10^k around the Float do, and the one inside
-/// or nearer is taken. Replaces Ryū's digit-removal loop, whose data-dependent iterations and branches were most
-/// of the formatter's time; the digits are the same for every float32 (checked over all 2^32 bit patterns).
+/// Float c·2^q and the ends of its rounding interval, as 4c·2^q and (4c ± 2)·2^q (the lower end at 4c − 1
+/// for a power of two, whose neighbour below is half as far away), are scaled by 10^-k, k = ⌊log10 2^q⌋
+/// (⌊log10 ¾·2^q⌋ for a power of two), each through one 64×64-bit product with a 64-bit approximation of
+/// 10^-k, rounded to odd so that comparisons with integers stay exact. Of the multiples of 10^(k+1) at most one
+/// lies in the interval; if one does it is the shortest. Otherwise one or both of the multiples of 10^k around the
+/// Float do, and the one inside or nearer is taken. Replaces Ryū's digit-removal loop, whose data-dependent
+/// iterations and branches were most of the formatter's time; the digits are the same for every float32 (checked
+/// over all 2^32 bit patterns).
 struct ShortestDecimal {
     /// The decimal digits as an integer, below 10^9.
     var significand: UInt32

@@ -1,6 +1,11 @@
 /// Writes a float32 as the shortest decimal that reads back (float32, round to nearest even) as the same Float;
 /// among equally short candidates the one closest to the exact value, ties to an even last digit, as
 /// Float.description chooses.
+///
+/// The digits come from `ShortestDecimal` (Schubfach) and `DecimalDigits`, and the usual layout from a table, so
+/// that normal and rotated tensor values take no data-dependent branch: the tensor loop in JSONWriter is most of
+/// a JSON response's CPU time. The bytes are those of the earlier formatters (Ryū, and before it Double scaling)
+/// for all 2^32 bit patterns; tools/float-format-check compares every pattern after a change.
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16
