@@ -73,11 +73,49 @@ import RoPEServer
             (1e-5, "1e-5"), (0.001, "1e-3"), (0.0012345678, "0.0012345678"), (1e10, "1e10"), (123456792, "123456790"), (16777216, "16777216"),
             (.greatestFiniteMagnitude, "3.4028235e38"), (-.greatestFiniteMagnitude, "-3.4028235e38"),
             (.leastNonzeroMagnitude, "1e-45"), (.leastNormalMagnitude, "1.1754944e-38"), (1.0 / 3.0, "0.33333334"),
-            (.infinity, "null"), (-.infinity, "null"), (.nan, "null"),
+            (.infinity, "null"), (-.infinity, "null"), (.nan, "null"), (-.nan, "null"), (.signalingNaN, "null"),
         ]
         for (value, text) in expected {
             #expect(Self.written(value) == text, "\(value)")
         }
+    }
+
+    /// One number for every point position of plain notation with a point (the table-driven common layout), and
+    /// for the other layouts around their limits: "0.00ddd" against scientific, integers with up to four zeros,
+    /// scientific with one- and two-digit and negative exponents, and numbers needing nine digits.
+    @Test func everyLayoutFollowsTheRules() {
+        let expected: [(Float, String)] = [
+            (0.05, "0.05"), (-0.05, "-0.05"), (0.0625, "0.0625"), (0.5, "0.5"), (0.12345679, "0.12345679"),
+            (1.5, "1.5"), (-1.5, "-1.5"), (12.5, "12.5"), (123.25, "123.25"), (1234.125, "1234.125"),
+            (12345.0625, "12345.0625"), (123456.03, "123456.03"), (1234567.5, "1234567.5"),
+            (0.01, "0.01"), (0.0015, "0.0015"), (0.00123, "0.00123"), (0.000123, "1.23e-4"), (5e-5, "5e-5"),
+            (9.999999e-5, "9.999999e-5"), (1e-7, "1e-7"), (1.5e-7, "1.5e-7"), (-1e-7, "-1e-7"),
+            (1000, "1e3"), (123000, "123000"), (-123000, "-123000"), (1230000, "1.23e6"), (16777215, "16777215"),
+            (8388608, "8388608"), (1e9, "1e9"), (3e10, "3e10"), (1e38, "1e38"),
+            (1.0000001, "1.0000001"), (0.999999, "0.999999"), (2.7182817, "2.7182817"), (3.1415927, "3.1415927"),
+            (Float(bitPattern: 0x3DCC_D8AC), "0.100022644"), (Float(bitPattern: 0x3DCD_1407), "0.100135855"),
+        ]
+        for (value, text) in expected {
+            #expect(Self.written(value) == text, "\(value)")
+            #expect(Self.expectedText(value) == text, "rule for \(value)")
+        }
+    }
+
+    /// Standard normal values and the same rotated by RoPE angles, as tensors of that kind hold: the text is
+    /// the rules' exactly and reads back bit for bit.
+    @Test func normalAndRotatedValuesFollowTheRules() throws {
+        var generator = SeededGenerator(seed: 0x5EED_0042)
+        let normal: [Float] = (0..<40_000).map { _ in
+            let u1 = max(Double(generator.next() >> 11) * 0x1p-53, 0x1p-60), u2 = Double(generator.next() >> 11) * 0x1p-53
+            return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+        }
+        let rotated: [Float] = stride(from: 0, to: normal.count, by: 2).flatMap { pair -> [Float] in
+            let theta = Float(pair / 128) * pow(10_000, -Float(pair % 128) / 128)
+            let (a, b) = (normal[pair], normal[pair + 1])
+            return [a * cos(theta) - b * sin(theta), a * sin(theta) + b * cos(theta)]
+        }
+        try Self.expectShortestAndBitwise(normal.filter { $0 != 0 })
+        try Self.expectShortestAndBitwise(rotated.filter { $0 != 0 })
     }
 
     @Test(arguments: 0..<4)
@@ -131,8 +169,28 @@ import RoPEServer
         try Self.expectShortestAndBitwise(values)
     }
 
-    /// Writes `values` as one tensor and expects every number to read back bit for bit and to carry the digits and
-    /// exponent of Float.description (shortest, then closest).
+    /// The JSON text of a nonzero finite Float by the writer's rules, from Float.description's digits (shortest,
+    /// then closest): plain notation ("0.0125", "12.5", "100") or scientific ("1.25e-7", "3e10"), whichever is
+    /// shorter, plain on a tie; no ".0" on integers, no '+' or leading zeros in the exponent.
+    static func expectedText(_ value: Float) -> String {
+        let (digits, exponent) = normalizedDecimal(value.description)
+        let pointPosition = digits.count + exponent
+        let sign = value.sign == .minus ? "-" : ""
+        let plain: String
+        if pointPosition <= 0 {
+            plain = "0." + String(repeating: "0", count: -pointPosition) + digits
+        } else if pointPosition < digits.count {
+            plain = String(digits.prefix(pointPosition)) + "." + String(digits.dropFirst(pointPosition))
+        } else {
+            plain = digits + String(repeating: "0", count: pointPosition - digits.count)
+        }
+        let fraction = digits.count > 1 ? "." + String(digits.dropFirst()) : ""
+        let scientific = String(digits.prefix(1)) + fraction + "e\(pointPosition - 1)"
+        return sign + (plain.count <= scientific.count ? plain : scientific)
+    }
+
+    /// Writes `values` as one tensor and expects every number to read back bit for bit, to carry the digits and
+    /// exponent of Float.description (shortest, then closest), and to be laid out exactly as `expectedText` says.
     static func expectShortestAndBitwise(_ values: [Float]) throws {
         var writer = JSONWriter(capacity: 0)
         values.withUnsafeBufferPointer { writer.tensor($0, shape: [values.count]) }
@@ -144,7 +202,8 @@ import RoPEServer
             let readBack = Float(token)
             let shortest = Self.normalizedDecimal(value.description)
             let mine = Self.normalizedDecimal(token)
-            if readBack?.bitPattern != value.bitPattern || mine.digits != shortest.digits || mine.exponent != shortest.exponent {
+            if readBack?.bitPattern != value.bitPattern || mine.digits != shortest.digits || mine.exponent != shortest.exponent
+                || token != Self.expectedText(value) {
                 failures += 1
                 if failures <= 10 { Issue.record("\(value.description) (0x\(String(value.bitPattern, radix: 16))) written as \(token)") }
             }

@@ -97,20 +97,14 @@ public struct JSONWriter: ~Copyable {
             buffer.reserveCapacity(forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
             var tail = buffer.unsafeTail
             let first = tail
+            // Every number is followed by a comma, and the row's last one is taken back: no per-number test (rows
+            // are never empty; NestedArrayLayout writes shapes with a zero axis itself).
             for index in start..<(start + length) {
-                if index != start {
-                    tail[0] = UInt8(ascii: ",")
-                    tail += 1
-                }
-                let number = values[index]
-                if number.isFinite {
-                    tail += ShortestFloatFormatter.write(number, to: tail)
-                } else {
-                    tail[0] = UInt8(ascii: "n"); tail[1] = UInt8(ascii: "u"); tail[2] = UInt8(ascii: "l"); tail[3] = UInt8(ascii: "l")
-                    tail += 4
-                }
+                tail += ShortestFloatFormatter.write(values[index], to: tail)
+                tail[0] = UInt8(ascii: ",")
+                tail += 1
             }
-            buffer.commitTail(tail - first)
+            buffer.commitTail(tail - first - 1)
         }
         needsComma = true
     }
