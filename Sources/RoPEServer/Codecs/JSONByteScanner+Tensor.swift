@@ -52,6 +52,11 @@ extension JSONByteScanner {
         var values: [Float] = []
         let maxElements = limits.maxTensorElements
         let maxNumberLength = limits.maxNumberLength
+        // Literals starting at or before this offset have the fast path's window of bytes before the end. With a
+        // length limit below the fast path's longest literal, every literal takes the general path, which checks
+        // the length; otherwise fast literals never need that check.
+        let fastPathLimit = maxNumberLength >= JSONFloatLiteralFastPath.longestLiteral
+            ? end &- JSONFloatLiteralFastPath.window : Int.min
         var level = innermost
         // `offset` is just past the '[' that opened `level`.
         opening: while true {
@@ -70,26 +75,34 @@ extension JSONByteScanner {
             } else if base[offset] != UInt8(ascii: "]") {
                 var rowCount = 0
                 while true {
-                    let byte = base[offset]
-                    guard byte == UInt8(ascii: "-") || JSONNumberGrammar.isDigit(byte) else {
-                        throw try unexpectedElement(at: offset, expecting: "a number", level: level)
-                    }
-                    let scanned = try JSONNumberGrammar.scan(base, start: offset, end: end)
-                    if scanned.end - offset > maxNumberLength {
-                        position = offset
-                        try checkNumberLength(start: offset, end: scanned.end)
-                    }
-                    let number = JSONNumberGrammar.float(scanned, base: base, start: offset)
-                    guard number.isFinite else {
-                        let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: scanned.end - offset), as: UTF8.self)
-                        throw .at(offset, .invalid, "number \(literal) overflows float32")
+                    let number: Float
+                    let literalEnd: Int
+                    if offset <= fastPathLimit, let fast = JSONFloatLiteralFastPath.read(base, at: offset) {
+                        // Finite, and not longer than the length limit (see `fastPathLimit`).
+                        (number, literalEnd) = fast
+                    } else {
+                        let byte = base[offset]
+                        guard byte == UInt8(ascii: "-") || JSONNumberGrammar.isDigit(byte) else {
+                            throw try unexpectedElement(at: offset, expecting: "a number", level: level)
+                        }
+                        let scanned = try JSONNumberGrammar.scan(base, start: offset, end: end)
+                        if scanned.end &- offset > maxNumberLength {
+                            position = offset
+                            try checkNumberLength(start: offset, end: scanned.end)
+                        }
+                        number = JSONNumberGrammar.float(scanned, base: base, start: offset)
+                        literalEnd = scanned.end
+                        guard number.isFinite else {
+                            let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: literalEnd - offset), as: UTF8.self)
+                            throw .at(offset, .invalid, "number \(literal) overflows float32")
+                        }
                     }
                     guard values.count < maxElements else {
                         throw .at(offset, .tooLarge, "tensor has more than the limit of \(maxElements) elements")
                     }
                     values.append(number)
                     rowCount += 1
-                    offset = Self.skipWhitespace(base, scanned.end, end)
+                    offset = Self.skipWhitespace(base, literalEnd, end)
                     guard offset < end else { throw truncatedTensor(at: offset) }
                     if base[offset] == UInt8(ascii: ",") {
                         offset = Self.skipWhitespace(base, offset + 1, end)
