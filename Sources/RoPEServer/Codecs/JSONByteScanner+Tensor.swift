@@ -49,9 +49,14 @@ extension JSONByteScanner {
         let innermost = rank - 1
         var axisLengths = [Int](repeating: -1, count: rank)
         var counts = [Int](repeating: 0, count: rank)
-        var values: [Float] = []
         let maxElements = limits.maxTensorElements
+        var values = TensorElementCollector(maxElements: maxElements)
         let maxNumberLength = limits.maxNumberLength
+        // Literals starting at or before this offset have the fast path's window of bytes before the end. With a
+        // length limit below the fast path's longest literal, every literal takes the general path, which checks
+        // the length; otherwise fast literals never need that check.
+        let fastPathLimit = maxNumberLength >= JSONFloatLiteralFastPath.longestLiteral
+            ? end &- JSONFloatLiteralFastPath.window : Int.min
         var level = innermost
         // `offset` is just past the '[' that opened `level`.
         opening: while true {
@@ -68,40 +73,57 @@ extension JSONByteScanner {
                     throw try unexpectedElement(at: offset, expecting: "an array", level: level)
                 }
             } else if base[offset] != UInt8(ascii: "]") {
-                var rowCount = 0
+                let rowStart = values.count
+                // `offset` is on the first byte of an element (not whitespace). The common path per element: one
+                // fast literal read, a store, and the ',' right after the literal.
                 while true {
-                    let byte = base[offset]
-                    guard byte == UInt8(ascii: "-") || JSONNumberGrammar.isDigit(byte) else {
-                        throw try unexpectedElement(at: offset, expecting: "a number", level: level)
+                    let number: Float
+                    let literalEnd: Int
+                    if offset <= fastPathLimit, let fast = JSONFloatLiteralFastPath.read(base, at: offset) {
+                        // Finite, and not longer than the length limit (see `fastPathLimit`).
+                        (number, literalEnd) = fast
+                    } else {
+                        guard offset < end else { throw truncatedTensor(at: offset) }
+                        let byte = base[offset]
+                        guard byte == UInt8(ascii: "-") || JSONNumberGrammar.isDigit(byte) else {
+                            throw try unexpectedElement(at: offset, expecting: "a number", level: level)
+                        }
+                        let scanned = try JSONNumberGrammar.scan(base, start: offset, end: end)
+                        if scanned.end &- offset > maxNumberLength {
+                            position = offset
+                            try checkNumberLength(start: offset, end: scanned.end)
+                        }
+                        number = JSONNumberGrammar.float(scanned, base: base, start: offset)
+                        literalEnd = scanned.end
+                        guard number.isFinite else {
+                            let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: literalEnd - offset), as: UTF8.self)
+                            throw .at(offset, .invalid, "number \(literal) overflows float32")
+                        }
                     }
-                    let scanned = try JSONNumberGrammar.scan(base, start: offset, end: end)
-                    if scanned.end - offset > maxNumberLength {
-                        position = offset
-                        try checkNumberLength(start: offset, end: scanned.end)
-                    }
-                    let number = JSONNumberGrammar.float(scanned, base: base, start: offset)
-                    guard number.isFinite else {
-                        let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: scanned.end - offset), as: UTF8.self)
-                        throw .at(offset, .invalid, "number \(literal) overflows float32")
-                    }
-                    guard values.count < maxElements else {
+                    guard values.append(number) else {
                         throw .at(offset, .tooLarge, "tensor has more than the limit of \(maxElements) elements")
                     }
-                    values.append(number)
-                    rowCount += 1
-                    offset = Self.skipWhitespace(base, scanned.end, end)
-                    guard offset < end else { throw truncatedTensor(at: offset) }
-                    if base[offset] == UInt8(ascii: ",") {
-                        offset = Self.skipWhitespace(base, offset + 1, end)
+                    offset = literalEnd
+                    if offset < end && base[offset] == UInt8(ascii: ",") {
+                        offset &+= 1
+                    } else {
+                        offset = Self.skipWhitespace(base, offset, end)
                         guard offset < end else { throw truncatedTensor(at: offset) }
-                        continue
+                        guard base[offset] == UInt8(ascii: ",") else {
+                            guard base[offset] == UInt8(ascii: "]") else {
+                                throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found \(JSONNumberGrammar.describe(base[offset]))")
+                            }
+                            break
+                        }
+                        offset &+= 1
                     }
-                    guard base[offset] == UInt8(ascii: "]") else {
-                        throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found \(JSONNumberGrammar.describe(base[offset]))")
+                    // Whitespace after the ',' (", " from Python's json.dumps) is skipped here, so that the next
+                    // literal still takes the fast path; every whitespace byte is at most 0x20.
+                    if offset < end && base[offset] <= 0x20 {
+                        offset = Self.skipWhitespace(base, offset, end)
                     }
-                    break
                 }
-                counts[innermost] = rowCount
+                counts[innermost] = values.count &- rowStart
             }
             // `offset` is on the ']' closing `level`; close levels until another array opens.
             while true {
@@ -123,7 +145,7 @@ extension JSONByteScanner {
                 offset += 1
                 if level == 0 {
                     position = offset
-                    return Tensor(shape: axisLengths, values: values)
+                    return Tensor(shape: axisLengths, values: values.finish())
                 }
                 level -= 1
                 counts[level] += 1

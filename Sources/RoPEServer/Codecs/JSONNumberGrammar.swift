@@ -18,7 +18,7 @@ struct ScannedNumber {
     var isSignificandExact: Bool
 }
 
-/// The JSON number grammar and the float32 conversion that rounds exactly like strtof.
+/// The JSON number grammar, and the float32 conversion of a scanned literal that rounds exactly like strtof.
 enum JSONNumberGrammar {
     /// Past this an exponent saturates; any value with it is 0 or infinite anyway, and saturating avoids overflow.
     private static let exponentSaturation = 1_000_000
@@ -105,38 +105,17 @@ enum JSONNumberGrammar {
         return scanned.end == bytes.count
     }
 
-    /// Exact powers of ten representable in a Double (10^22 is the largest).
-    private static let exactPowersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
-
-    /// The float32 nearest to the scanned literal, bit-identical to strtof (round to nearest, ties to even).
-    ///
-    /// Fast path: significand * 10^e through Double has a relative error of at most two Double roundings
-    /// (Double(significand) when it exceeds 2^53, then the exactly representable 10^|e| <= 10^22), i.e. under
-    /// 3 Double ulps. Rounding that Double to Float is then correct unless a float32 rounding midpoint lies within
-    /// those ulps (the low 29 of the 52 fraction bits are the part Float drops; a midpoint is 0x1000_0000), or the
-    /// result leaves the float32 normal range. Those rare cases, long literals and large exponents go to strtof.
-    /// Returns an infinity on overflow; the caller turns it into an error.
+    /// The float32 nearest to the scanned literal, bit-identical to strtof (round to nearest, ties to even):
+    /// `Float32DecimalConversion` when it can decide, else strtof (long literals, huge or tiny exponents,
+    /// subnormals, values next to a rounding midpoint). Returns an infinity on overflow; the caller turns it into
+    /// an error.
     @inline(__always)
     static func float(_ scanned: ScannedNumber, base: UnsafePointer<UInt8>, start: Int) -> Float {
-        if scanned.significand == 0 && scanned.isSignificandExact {
-            return scanned.isNegative ? -0.0 : 0.0
-        }
-        if scanned.isSignificandExact && scanned.decimalExponent >= -22 && scanned.decimalExponent <= 22 {
-            var magnitude = Double(scanned.significand)
-            if scanned.decimalExponent >= 0 {
-                magnitude *= exactPowersOfTen[scanned.decimalExponent]
-            } else {
-                magnitude /= exactPowersOfTen[-scanned.decimalExponent]
-            }
-            let distanceFromMidpoint = Int(magnitude.bitPattern & 0x1FFF_FFFF) - 0x1000_0000
-            if magnitude >= Double(Float.leastNormalMagnitude) && magnitude <= Double(Float.greatestFiniteMagnitude)
-                && (distanceFromMidpoint > 8 || distanceFromMidpoint < -8) {
-                let rounded = Float(magnitude)
-                return scanned.isNegative ? -rounded : rounded
-            }
+        if scanned.isSignificandExact,
+           let value = Float32DecimalConversion.nearestFloat(significand: scanned.significand,
+                                                             decimalExponent: scanned.decimalExponent,
+                                                             signBit: scanned.isNegative ? 0x8000_0000 : 0) {
+            return value
         }
         return strtofSlowPath(base: base, start: start, end: scanned.end)
     }
