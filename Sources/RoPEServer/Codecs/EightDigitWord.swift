@@ -31,8 +31,9 @@ struct EightDigitWord {
         nonDigitFlags.trailingZeroBitCount &>> 3
     }
 
-    /// A mask over the leading run of digits: the low 7 bits of each byte before the first non-digit (enough for
-    /// a digit's value 0...9), zero from the first non-digit on.
+    /// A mask over the leading run of digits: all bits of each byte before the first non-digit, zero from the
+    /// first non-digit on; when all eight bytes are digits, all bits but the top one (bit 62 is then set, and only
+    /// then; the low seven bits of a byte hold any digit value 0...9).
     ///
     /// With `x` the flags moved to bit 0 of their bytes, `x ^ (x - 1)` sets every bit up to the lowest one of `x`
     /// (all 64 when there is none); shifting that right by one clears the lowest flag itself.
