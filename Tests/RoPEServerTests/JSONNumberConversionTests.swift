@@ -71,10 +71,10 @@ import RoPEServer
         "8388609.5", "0.000000000000000000000000000000000000000000001", "100000000000000000000000000000000000000",
     ]
 
-    /// Parses `literals` as one tensor and compares every element with strtof, bit for bit.
-    static func checkAgainstStrtof(_ literals: [String]) throws {
+    /// Parses `literals` as one tensor, `separator` between them, and compares every element with strtof, bit for bit.
+    static func checkAgainstStrtof(_ literals: [String], separator: String = ",") throws {
         let finite = literals.filter { strtofValue($0).isFinite }
-        let body = "{\"embeddings\":[" + finite.joined(separator: ",") + "]}"
+        let body = "{\"embeddings\":[" + finite.joined(separator: separator) + "]}"
         let tensor = try #require(try CodecTestSupport.parseJSON(body).tensors["embeddings"])
         #expect(tensor.values.count == finite.count)
         var mismatches = 0

@@ -8,9 +8,9 @@ import RoPEServer
 /// offsets, same limits. Seeded and bounded, so it runs in CI in a second or two; the exhaustive check over all
 /// float32 bit patterns was run offline (see the commit that added this suite).
 @Suite struct JSONNumberFastPathTests {
-    /// strtof on a Swift string.
+    /// strtof on a Swift string (the conversion suite's).
     static func strtofValue(_ literal: String) -> Float {
-        literal.withCString { strtof($0, nil) }
+        JSONNumberConversionTests.strtofValue(literal)
     }
 
     /// A random literal of the shapes the fast path takes and of those just beyond it: 1 to 9 integer digits, 1 to
@@ -80,18 +80,7 @@ import RoPEServer
     /// Parses `literals` as one flat tensor with `separator` between them and compares every element with strtof.
     /// The last few literals sit within the fast path's window of the body end, so they take the general path.
     static func checkAgainstStrtof(_ literals: [String], separator: String = ",") throws {
-        let finite = literals.filter { strtofValue($0).isFinite }
-        let body = "{\"embeddings\":[" + finite.joined(separator: separator) + "]}"
-        let tensor = try #require(try CodecTestSupport.parseJSON(body).tensors["embeddings"])
-        #expect(tensor.values.count == finite.count)
-        var mismatches = 0
-        for (literal, value) in zip(finite, tensor.values) where value.bitPattern != strtofValue(literal).bitPattern {
-            mismatches += 1
-            if mismatches <= 10 {
-                Issue.record("\(literal): parsed \(value) (0x\(String(value.bitPattern, radix: 16))), strtof gives \(strtofValue(literal))")
-            }
-        }
-        #expect(mismatches == 0)
+        try JSONNumberConversionTests.checkAgainstStrtof(literals, separator: separator)
     }
 
     @Test(arguments: 0..<4)
