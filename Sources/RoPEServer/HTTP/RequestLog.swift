@@ -35,14 +35,15 @@ public struct RequestLog: Sendable {
         write(render([("ts", Self.timestamp()), ("level", level.rawValue), ("event", name)] + fields))
     }
 
-    /// The line for one answered request (built in one string: this runs for every request).
+    /// The line for one answered request. This runs for every request, so the JSON line is written byte by byte
+    /// into one buffer (building it with string interpolation cost 13% of a small /rotate request's instructions).
     func request(method: String, path: String, status: Int, requestBytes: Int, responseBytes: Int,
                  duration: Duration, requestID: String) {
         let level: LogLevel = status >= 500 ? .error : .info
         guard level >= self.level else { return }
-        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
-        let milliseconds = "\(microseconds / 1000).\(String(microseconds % 1000 + 1000).dropFirst())"
+        let microseconds = Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
         guard format == .json else {
+            let milliseconds = "\(microseconds / 1000).\(String(microseconds % 1000 + 1000).dropFirst())"
             event("request", level: level, [
                 ("method", method), ("path", path), ("status", String(status)),
                 ("request_bytes", String(requestBytes)), ("response_bytes", String(responseBytes)),
@@ -50,9 +51,67 @@ public struct RequestLog: Sendable {
             ])
             return
         }
-        write("{\"ts\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"event\":\"request\",\"method\":\(Self.quoted(method)),"
-            + "\"path\":\(Self.quoted(path)),\"status\":\"\(status)\",\"request_bytes\":\"\(requestBytes)\","
-            + "\"response_bytes\":\"\(responseBytes)\",\"duration_ms\":\"\(milliseconds)\",\"request_id\":\(Self.quoted(requestID))}\n")
+        var line = ResponseBuffer(capacity: 256 + path.utf8.count + requestID.utf8.count)
+        line.append(StaticString("{\"ts\":\""))
+        Self.writeTimestamp(to: &line)
+        line.append(StaticString("\",\"level\":\""))
+        line.append(level == .error ? StaticString("error") : StaticString("info"))
+        line.append(StaticString("\",\"event\":\"request\",\"method\":"))
+        JSONStringEscaper.write(method, to: &line)
+        line.append(StaticString(",\"path\":"))
+        JSONStringEscaper.write(path, to: &line)
+        line.append(StaticString(",\"status\":\""))
+        Self.writeDecimal(status, to: &line)
+        line.append(StaticString("\",\"request_bytes\":\""))
+        Self.writeDecimal(requestBytes, to: &line)
+        line.append(StaticString("\",\"response_bytes\":\""))
+        Self.writeDecimal(responseBytes, to: &line)
+        line.append(StaticString("\",\"duration_ms\":\""))
+        Self.writeDecimal(microseconds / 1000, to: &line)
+        line.append(UInt8(ascii: "."))
+        Self.writeDecimal(microseconds % 1000, width: 3, to: &line)
+        line.append(StaticString("\",\"request_id\":"))
+        JSONStringEscaper.write(requestID, to: &line)
+        line.append(StaticString("}\n"))
+        line.withUnsafeBytes { write($0) }
+    }
+
+    /// `value` (>= 0) in decimal, zero-padded to at least `width` digits.
+    private static func writeDecimal(_ value: Int, width: Int = 1, to buffer: inout ResponseBuffer) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits, more than Int holds
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var remaining = UInt(max(value, 0))
+            var start = scratch.count
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0 || scratch.count - start < width
+            buffer.append(UnsafeRawBufferPointer(rebasing: scratch[start...]))
+        }
+    }
+
+    /// Writes `timestamp()` into `buffer`.
+    private static func writeTimestamp(to buffer: inout ResponseBuffer) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        writeDecimal(Int(parts.tm_year) + 1900, width: 4, to: &buffer)
+        buffer.append(UInt8(ascii: "-"))
+        writeDecimal(Int(parts.tm_mon) + 1, width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: "-"))
+        writeDecimal(Int(parts.tm_mday), width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: "T"))
+        writeDecimal(Int(parts.tm_hour), width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        writeDecimal(Int(parts.tm_min), width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        writeDecimal(Int(parts.tm_sec), width: 2, to: &buffer)
+        buffer.append(UInt8(ascii: "."))
+        writeDecimal(now.tv_nsec / 1_000_000, width: 3, to: &buffer)
+        buffer.append(UInt8(ascii: "Z"))
     }
 
     private func render(_ fields: [(String, String)]) -> String {
@@ -67,32 +126,27 @@ public struct RequestLog: Sendable {
     }
 
     private func write(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
+        var line = line
+        line.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// One write(2) of the whole line (retried only for a partial write), so lines never interleave.
+    private func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(2, base + offset, bytes.count - offset)
+            if written <= 0 { return }
+            offset += written
         }
     }
 
     /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter cost a quarter
     /// of the throughput of small requests when every request is logged.
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var parts = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
-            + "T" + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2)
-            + "." + digits(Int32(now.tv_nsec / 1_000_000), 3) + "Z"
+        var buffer = ResponseBuffer(capacity: 32)
+        writeTimestamp(to: &buffer)
+        return buffer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A JSON string literal.
