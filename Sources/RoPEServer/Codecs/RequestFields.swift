@@ -59,8 +59,10 @@ struct RequestFields {
     }
 
     private mutating func take(_ name: String) -> JSONValue? {
+        // Only names that are present are remembered (`unreadNames` looks at no others): most requests give few
+        // of the parameters every decoder asks for, and hashing each absent name into a set cost more than the rest.
+        guard !values.isEmpty, let value = values[name] else { return nil }
         consumed.insert(name)
-        guard let value = values[name] else { return nil }
         if case .null = value { return nil }
         return value
     }

@@ -26,6 +26,16 @@ public struct HTTPRequest {
         self.body = body
     }
 
+    /// Creates a request whose header names are lower case already (the server folds them as it collects them).
+    init(method: String, path: String, query: [(name: String, value: String)],
+         lowercasedHeaders headers: [String: String], body: UnsafeRawBufferPointer) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+
     /// Takes ownership of the body's memory, so a handler can change it in place and send it back as the response
     /// body without a copy. Nil when the body's owner cannot hand it over (e.g. a request built by a test); then
     /// `body` stays valid. After a successful call `body` must not be read: this request's `body` is emptied, but
@@ -38,7 +48,10 @@ public struct HTTPRequest {
     }
 
     /// The value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? {
+        // The handlers ask with lower-case literals; lower-casing those again would cost a string per lookup.
+        name.utf8.contains(where: { $0 &- 65 < 26 }) ? headers[name.lowercased()] : headers[name]
+    }
 
     /// The media type of the body without parameters, lower-cased (`application/json; charset=utf-8` -> `application/json`).
     public var mediaType: String? {
@@ -59,7 +72,7 @@ public struct HTTPRequest {
         guard let first = type.firstIndex(where: { !isBlank($0) }), let last = type.lastIndex(where: { !isBlank($0) }) else {
             return ""
         }
-        return String(decoding: type[first...last].lazy.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return String(asciiLowercasing: type[first...last])
     }
 }
 

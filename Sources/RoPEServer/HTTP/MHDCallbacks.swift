@@ -46,8 +46,8 @@ func mhdAccessHandler(
     if let overflow = pending.overflow {
         return answer(.error(overflow), to: pending, on: connection, server: server)
     }
-    var request = HTTPRequest(method: pending.method, path: path(of: pending.url),
-                              query: queryItems(connection), headers: headers(connection), body: pending.body)
+    var request = HTTPRequest(method: pending.method, path: path(of: pending.url), query: queryItems(connection),
+                              lowercasedHeaders: headers(connection), body: pending.body)
     request.bodyOwner = pending
     return answer(server.router.respond(to: request), to: pending, on: connection, server: server)
 }
@@ -138,18 +138,36 @@ private func collectPair(cls: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key
     return .YES
 }
 
-private func pairs(_ connection: OpaquePointer, kind: MHD_ValueKind) -> [(name: String, value: String)] {
+private func queryItems(_ connection: OpaquePointer) -> [(name: String, value: String)] {
     let collector = PairCollector()
     withExtendedLifetime(collector) {
-        _ = MHD_get_connection_values(connection, kind, collectPair, Unmanaged.passUnretained(collector).toOpaque())
+        _ = MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectPair,
+                                      Unmanaged.passUnretained(collector).toOpaque())
     }
     return collector.pairs
 }
 
-private func queryItems(_ connection: OpaquePointer) -> [(name: String, value: String)] {
-    pairs(connection, kind: .GET_ARGUMENT_KIND)
+/// A box that collects headers from MHD_get_connection_values, names lower-cased, the first of repeated names kept.
+private final class HeaderCollector {
+    var headers: [String: String] = Dictionary(minimumCapacity: 8)
+}
+
+private func collectHeader(cls: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?,
+                           value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let cls, let key else { return .YES }
+    let collector = Unmanaged<HeaderCollector>.fromOpaque(cls).takeUnretainedValue()
+    let lowercased = String(asciiLowercasing: UnsafeRawBufferPointer(start: key, count: strlen(key)))
+    if collector.headers[lowercased] == nil {
+        collector.headers[lowercased] = value.map { String(cString: $0) } ?? ""
+    }
+    return .YES
 }
 
 private func headers(_ connection: OpaquePointer) -> [String: String] {
-    Dictionary(pairs(connection, kind: .HEADER_KIND), uniquingKeysWith: { first, _ in first })
+    let collector = HeaderCollector()
+    withExtendedLifetime(collector) {
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, collectHeader,
+                                      Unmanaged.passUnretained(collector).toOpaque())
+    }
+    return collector.headers
 }
