@@ -91,6 +91,8 @@ struct GracefulDrainTests {
         try inFlight.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-Id: in-flight-1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body.prefix(10))
         let keepAlive = try RawHTTPClient(port: port)
         #expect(try keepAlive.request("GET", "/health").status == 200)
+        // A request id with a quote and a backslash must come out escaped in the JSON log line.
+        #expect(try keepAlive.request("GET", "/health", headers: ["X-Request-Id": #"id"with\quote"#]).status == 200)
         Thread.sleep(forTimeInterval: 0.3)   // the server has the in-flight request's headers
 
         process.terminate()   // SIGTERM
@@ -118,7 +120,13 @@ struct GracefulDrainTests {
         #expect(fields["event"] as? String == "request")
         #expect(fields["method"] as? String == "POST" && fields["path"] as? String == "/rotate")
         #expect(fields["status"] as? String == "200")
-        #expect(fields["duration_ms"] != nil && fields["response_bytes"] != nil)
+        #expect(fields["request_bytes"] as? String == String(body.count))
+        #expect(fields["response_bytes"].flatMap { Int($0 as? String ?? "") }.map { $0 > 0 } == true)
+        #expect((fields["duration_ms"] as? String)?.wholeMatch(of: /[0-9]+\.[0-9]{3}/) != nil)
+        #expect((fields["ts"] as? String)?.wholeMatch(of: /20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z/) != nil)
+        let escapedLine = try #require(log.split(separator: "\n").first { $0.contains("with\\\\quote") })
+        let escaped = try #require(try JSONSerialization.jsonObject(with: Data(escapedLine.utf8)) as? [String: Any])
+        #expect(escaped["request_id"] as? String == #"id"with\quote"#)
         #expect(log.contains("\"stopped\""))
     }
 }
