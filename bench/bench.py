@@ -1,5 +1,8 @@
 """One benchmark run: engine vs numpy and torch, HTTP load vs a FastAPI peer, .npy round trip vs torch.
 
+The small /rotate load also runs against a no-op libmicrohttpd server (bench/noop_mhd_server.c, compiled by bench/run):
+the ceiling of the transport, a yardstick, neither a peer nor a target.
+
 Started by bench/run (which builds rope-server and rope-bench in release and prepares bench/.venv); not run by CI.
 Everything listens on 127.0.0.1 only; every load is bounded in time; every process started here is stopped here.
 Prints one summary table with ratios and the targets of the performance issue, met or missed.
@@ -10,6 +13,7 @@ import http.client
 import io
 import json
 import os
+import select
 import signal
 import socket
 import statistics
@@ -28,6 +32,7 @@ from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RELEASE = ROOT / ".build" / "release"
+NOOP_SERVER = BENCH / ".build" / "noop_mhd_server"
 
 
 def log(text: str) -> None:
@@ -52,6 +57,16 @@ def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 30) -> N
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server on port {port} did not become healthy in {timeout} s")
+
+
+def read_bound_port(process: subprocess.Popen, timeout: float = 30) -> int:
+    """The port a server started on port 0 prints as the first line of its stdout (bench/noop_mhd_server.c)."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if ready else ""
+    if not line.strip().isdigit():
+        state = f"exited with {process.returncode}" if process.poll() is not None else f"printed {line!r}"
+        raise RuntimeError(f"{process.args[0]} gave no port in {timeout} s: {state}")
+    return int(line)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -133,13 +148,16 @@ def run_wrk(port: int, body_file: str, seconds: int, connections: int) -> dict:
     return fields
 
 
+def post_rotate(port: int, body: bytes) -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/rotate", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
 def check_same_answer(rope_port: int, peer_port: int, body: bytes) -> float:
-    answers = []
-    for port in (rope_port, peer_port):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/rotate", data=body,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answers.append(np.asarray(orjson.loads(response.read())["embeddings"], dtype=np.float32))
+    answers = [np.asarray(orjson.loads(post_rotate(port, body))["embeddings"], dtype=np.float32)
+               for port in (rope_port, peer_port)]
     return float(np.max(np.abs(answers[0] - answers[1])))
 
 
@@ -247,21 +265,35 @@ def main() -> int:
         processes.append(peer)
         wait_healthy(rope_port, rope)
         wait_healthy(peer_port, peer)
+        # The transport's ceiling for the small body: the no-op server answers as many bytes as rope-server does.
+        small_body = request_body([1, 8, 64], seed=1)
+        small_answer_bytes = len(post_rotate(rope_port, small_body))
+        noop = subprocess.Popen([str(NOOP_SERVER), "0", str(small_answer_bytes)], stdout=subprocess.PIPE, text=True)
+        processes.append(noop)
+        noop_port = read_bound_port(noop)
+        wait_healthy(noop_port, noop)
+        if len(post_rotate(noop_port, small_body)) != small_answer_bytes:
+            raise RuntimeError(f"the no-op server does not answer {small_answer_bytes} bytes")
 
         log(f"\n== (b) wrk -t2 -c{arguments.connections} -d{arguments.seconds}s POST /rotate, 127.0.0.1, "
             f"{arguments.rounds} alternating rounds ==")
         load = {}
-        for name, shape in (("small 1x8x64", [1, 8, 64]), ("2048x128", [2048, 128])):
+        servers = {"rope-server": rope_port, "fastapi": peer_port}
+        cases = (("small 1x8x64", small_body, {**servers, "no-op server": noop_port}),
+                 ("2048x128", request_body([2048, 128], seed=1), servers))
+        for name, body, participants in cases:
             body_file = Path(temporary.name) / f"{name.split()[0]}.json"
-            body = request_body(shape, seed=1)
             body_file.write_bytes(body)
             difference = check_same_answer(rope_port, peer_port, body)
             log(f"  {name}: body {len(body)} bytes; max |rope-server - peer| = {difference:.2e}")
-            # Alternate the two servers round by round, so a burst of load from elsewhere on the shared cores
-            # hits both; each server's result is its median round.
-            rounds = {"rope-server": [], "fastapi": []}
+            if "no-op server" in participants:
+                log(f"  {name}: no-op libmicrohttpd server (the transport's ceiling, not a peer) answers a fixed "
+                    f"{small_answer_bytes}-byte JSON body, the size of rope-server's answer")
+            # Alternate the servers round by round, so a burst of load from elsewhere on the shared cores
+            # hits all of them; each server's result is its median round.
+            rounds = {server: [] for server in participants}
             for round_index in range(arguments.rounds):
-                for server, port in (("rope-server", rope_port), ("fastapi", peer_port)):
+                for server, port in participants.items():
                     result = run_wrk(port, str(body_file), arguments.seconds, arguments.connections)
                     if result["non2xx"] or result["socket_errors"]:
                         raise RuntimeError(f"{server} {name}: {result['non2xx']} non-2xx answers, "
@@ -287,6 +319,7 @@ def main() -> int:
     # Summary ----------------------------------------------------------------------------------------------------
     rows = []
     targets = []
+    notes = []
 
     def row(case, value, unit, versus, ratio):
         rows.append(f"| {case} | {value} {unit} | {versus} | {ratio} |")
@@ -326,6 +359,15 @@ def main() -> int:
             row(f"/rotate JSON {name}, {server}", f"{result['rps']:.0f}", "req/s",
                 f"p50 {result['p50_us'] / 1e3:.2f} ms, p99 {result['p99_us'] / 1e3:.2f} ms",
                 f"{ours['rps'] / theirs['rps']:.1f}x peer req/s" if server == "rope-server" else "")
+        ceiling = load.get((name, "no-op server"))
+        if ceiling is not None:
+            row(f"/rotate JSON {name}, no-op libmicrohttpd server (ceiling: no parsing, no rotation, no JSON writing)",
+                f"{ceiling['rps']:.0f}", "req/s",
+                f"p50 {ceiling['p50_us'] / 1e3:.2f} ms, p99 {ceiling['p99_us'] / 1e3:.2f} ms",
+                f"{ceiling['rps'] / theirs['rps']:.1f}x peer req/s")
+            notes.append(f"Transport ceiling, {name} (a yardstick, not a target): rope-server reaches "
+                         f"{100 * ours['rps'] / ceiling['rps']:.0f}% of the no-op libmicrohttpd server's rate; "
+                         f"the no-op server itself is {ceiling['rps'] / theirs['rps']:.1f}x the peer.")
         targets.append((f"{name} JSON >= {goal}x the FastAPI peer's req/s", ours["rps"] / theirs["rps"] >= goal,
                         f"{ours['rps'] / theirs['rps']:.1f}x"))
     row(".npy /rotate round trip [32, 2048, 128] over HTTP", f"{round_trip * 1e3:.1f}", "ms",
@@ -340,7 +382,8 @@ def main() -> int:
     lines = [f"Machine: {machine}", "",
              "| case | result | against | ratio |", "|---|---|---|---|", *rows, "",
              "| target | met | measured |", "|---|---|---|",
-             *[f"| {name} | {'yes' if met else 'NO'} | {value} |" for name, met, value in targets]]
+             *[f"| {name} | {'yes' if met else 'NO'} | {value} |" for name, met, value in targets],
+             *([""] + notes if notes else [])]
     log("\n== summary ==\n" + "\n".join(lines))
     if arguments.markdown:
         arguments.markdown.write_text("\n".join(lines) + "\n")
