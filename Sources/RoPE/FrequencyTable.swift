@@ -25,15 +25,18 @@ public struct FrequencyTable: Sendable, Hashable {
     public init(parameters: RoPEParameters, headDimension: Int, sequenceLength: Int?) throws(RoPEError) {
         let r = try parameters.rotaryDimension.resolve(headDimension: headDimension)
         try RoPEError.requirePositiveFinite(parameters.theta, field: "rope_theta")
-        try RoPEError.requireUsableFrequencies(
-            Self.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: r), field: "rope_theta")
-        let scaled = try parameters.scaling.scaledFrequencies(
-            base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
-        // The scaling types check their own results naming their fields; this also covers ntk and dynamic.
-        let isUnscaled: Bool
-        if case .none = parameters.scaling { isUnscaled = true } else { isUnscaled = false }
-        try RoPEError.requireUsableFrequencies(
-            scaled.inverseFrequencies, field: isUnscaled ? "rope_theta" : "rope_scaling.factor")
+        let defaultFrequencies = Self.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: r)
+        try RoPEError.requireUsableFrequencies(defaultFrequencies, field: "rope_theta")
+        let scaled: ScaledFrequencies
+        if case .none = parameters.scaling {
+            // Default RoPE is the ladder just checked: no second r/2 pow calls, no second identical check.
+            scaled = ScaledFrequencies(inverseFrequencies: defaultFrequencies, attentionFactor: 1)
+        } else {
+            scaled = try parameters.scaling.scaledFrequencies(
+                base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
+            // The scaling types check their own results naming their fields; this also covers ntk and dynamic.
+            try RoPEError.requireUsableFrequencies(scaled.inverseFrequencies, field: "rope_scaling.factor")
+        }
         // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.
         guard !parameters.applyAttentionScaling || Float(scaled.attentionFactor).isFinite else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.attention_factor",

@@ -15,7 +15,8 @@ public enum Rotation {
     /// rowCount*s), offset + position overflow (field "offset"), rank >= 1 and an even d. The sequence length for
     /// dynamic/longrope is 1 + max(position after offset) (at least 1). With xPos, positions so far from the centre
     /// that scale^power leaves the float32 range are rejected (field "xpos.scale_base"). Rows are split across cores with
-    /// `DispatchQueue.concurrentPerform` only when `values.count >= parallelThreshold`.
+    /// `DispatchQueue.concurrentPerform` only when `values.count >= parallelThreshold`. The frequency table comes from
+    /// `FrequencyTableCache.shared`, the shared positions' cos/sin table from `CosineSineCache.shared`.
     public static func rotate(_ tensor: Tensor, positions: PositionGrid, offset: Int, parameters: RoPEParameters,
                               inverse: Bool, xpos: XPos?, parallelThreshold: Int = defaultParallelThreshold)
         throws(RoPEError) -> RotationResult
@@ -171,13 +172,21 @@ public enum Rotation {
     }
 
     /// The cos/sin table the engine uses for `positions` shared by every row (a sequence of `positions.count`
-    /// tokens), taken from `cache` or built when it is nil or misses; exposed for tests and benchmarks.
+    /// tokens), taken from `cache` or built when it is nil or misses; exposed for tests and benchmarks. Its frequency
+    /// table likewise comes from `frequencyTableCache` (nil: built afresh).
     public static func cosineSineTable(parameters: RoPEParameters, headDimension: Int, positions: [Int],
                                        inverse: Bool = false, xpos: XPos? = nil,
-                                       cache: CosineSineCache? = .shared) throws(RoPEError) -> CosineSineTable
+                                       cache: CosineSineCache? = .shared,
+                                       frequencyTableCache: FrequencyTableCache? = .shared) throws(RoPEError)
+        -> CosineSineTable
     {
-        let table = try FrequencyTable(parameters: parameters, headDimension: headDimension,
-                                       sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: positions.max()))
+        let sequenceLength = ResolvedPositions.scalingSequenceLength(maximumPosition: positions.max())
+        let table = if let frequencyTableCache {
+            try frequencyTableCache.table(parameters: parameters, headDimension: headDimension,
+                                          sequenceLength: sequenceLength)
+        } else {
+            try FrequencyTable(parameters: parameters, headDimension: headDimension, sequenceLength: sequenceLength)
+        }
         let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos, sequenceLength: positions.count)
         let key = CosineSineKey(table: table, positions: .init(positions), inverse: inverse, xpos: xpos,
                                 sequenceLength: positions.count)
@@ -214,7 +223,8 @@ struct RotationPlan {
     let positions: ResolvedPositions
     let table: FrequencyTable
 
-    /// Validates everything `Rotation.rotate` documents and builds the frequency table.
+    /// Validates everything `Rotation.rotate` documents and takes the frequency table from
+    /// `FrequencyTableCache.shared` (built on a miss).
     init(_ tensor: Tensor, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
          xpos: XPos?) throws(RoPEError)
     {
@@ -237,7 +247,7 @@ struct RotationPlan {
         }
         self.geometry = geometry
         self.positions = resolved
-        self.table = try FrequencyTable(
+        self.table = try FrequencyTableCache.shared.table(
             parameters: parameters, headDimension: geometry.featureCount,
             sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: resolved.maximum))
     }

@@ -245,6 +245,7 @@ for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
         let cold = output.withUnsafeMutableBufferPointer { buffer in
             measure(minimumRuns: 3, budget: 0.5) {
                 CosineSineCache.shared.removeAll()
+                FrequencyTableCache.shared.removeAll()
                 _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
                                          parameters: parameters, inverse: false, xpos: nil)
             }

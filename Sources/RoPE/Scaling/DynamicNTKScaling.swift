@@ -16,13 +16,19 @@ public struct DynamicNTKScaling: Sendable, Hashable {
         self.maxPositionEmbeddings = maxPositionEmbeddings
     }
 
+    /// The length `L = max(seqLen, mpe)` the base grows with (unknown: mpe): all the frequencies see of the
+    /// sequence length, so every length up to mpe gives the frequencies of mpe.
+    func effectiveSequenceLength(_ sequenceLength: Int?) -> Int {
+        max(sequenceLength ?? maxPositionEmbeddings, maxPositionEmbeddings)
+    }
+
     /// The frequencies for a sequence of `sequenceLength` tokens (nil: unknown, treated as mpe).
     func frequencies(base: Double, rotaryDimension r: Int, sequenceLength: Int?) throws(RoPEError)
         -> ScaledFrequencies
     {
         try RoPEError.requirePositiveFinite(factor, field: "rope_scaling.factor")
         try RoPEError.requirePositive(maxPositionEmbeddings, field: "max_position_embeddings")
-        let length = Double(max(sequenceLength ?? maxPositionEmbeddings, maxPositionEmbeddings))
+        let length = Double(effectiveSequenceLength(sequenceLength))
         let growth = (factor * length / Double(maxPositionEmbeddings)) - (factor - 1)
         let scaledBase = try StaticNTKScaling.ntkBase(base: base, growth: growth, rotaryDimension: r)
         return ScaledFrequencies(

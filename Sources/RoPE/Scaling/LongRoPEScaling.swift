@@ -33,6 +33,12 @@ public struct LongRoPEScaling: Sendable, Hashable {
         return (1 + log(factor) / log(Double(originalMaxPositionEmbeddings))).squareRoot()
     }
 
+    /// Whether a sequence of `sequenceLength` tokens takes the long factors, `seqLen > omax` (unknown: no): all the
+    /// frequencies see of the sequence length.
+    func usesLongFactors(sequenceLength: Int?) -> Bool {
+        (sequenceLength ?? 0) > originalMaxPositionEmbeddings
+    }
+
     /// The LongRoPE frequencies for a sequence of `sequenceLength` tokens (nil: unknown, short factors).
     func frequencies(base: Double, rotaryDimension r: Int, sequenceLength: Int?) throws(RoPEError)
         -> ScaledFrequencies
@@ -52,7 +58,7 @@ public struct LongRoPEScaling: Sendable, Hashable {
                             "rope_scaling.original_max_position_embeddings (\(originalMaxPositionEmbeddings)) gives the attention factor \(attention); give attention_factor explicitly")
         }
 
-        let useLong = (sequenceLength ?? 0) > originalMaxPositionEmbeddings
+        let useLong = usesLongFactors(sequenceLength: sequenceLength)
         let rescale = useLong ? longFactor : shortFactor
         let inverse = FrequencyTable.defaultInverseFrequencies(base: base, rotaryDimension: r)
             .enumerated().map { j, frequency in frequency / rescale[j] }

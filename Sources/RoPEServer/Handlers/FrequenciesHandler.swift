@@ -6,8 +6,9 @@ enum FrequenciesHandler {
         let frequencies = try FrequenciesRequest(request, limits: context.limits)
         let table: FrequencyTable
         do {
-            table = try FrequencyTable(parameters: frequencies.parameters, headDimension: frequencies.dimension,
-                                       sequenceLength: frequencies.sequenceLength)
+            table = try FrequencyTableCache.shared.table(parameters: frequencies.parameters,
+                                                         headDimension: frequencies.dimension,
+                                                         sequenceLength: frequencies.sequenceLength)
         } catch {
             throw HTTPError(error)
         }
