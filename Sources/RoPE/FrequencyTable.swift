@@ -13,6 +13,9 @@ public struct FrequencyTable: Sendable, Hashable {
     public let attentionFactor: Double
     /// Whether cos and sin carry the attention factor (`apply_attention_scaling`).
     private let appliesAttentionFactor: Bool
+    /// A digest of the fields above, computed once: the cos/sin cache hashes a table on every request, and
+    /// hashing r/2 Doubles through `Hasher` each time cost more than the cache lookup itself.
+    private let digest: UInt64
 
     /// The factor cos and sin are multiplied by: `attentionFactor` when attention scaling is applied, else 1.
     public var appliedAttentionFactor: Double { appliesAttentionFactor ? attentionFactor : 1 }
@@ -46,6 +49,26 @@ public struct FrequencyTable: Sendable, Hashable {
         inverseFrequencies = scaled.inverseFrequencies
         attentionFactor = scaled.attentionFactor
         appliesAttentionFactor = parameters.applyAttentionScaling
+        digest = Self.digest(rotaryDimension: r, inverseFrequencies: scaled.inverseFrequencies,
+                             attentionFactor: scaled.attentionFactor, appliesAttentionFactor: parameters.applyAttentionScaling)
+    }
+
+    /// Hashes the digest only; equal tables have equal digests (it is a function of the other fields), and `==`
+    /// still compares every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(digest)
+    }
+
+    /// FNV-1a over the fields' bit patterns, 64 bits at a time.
+    private static func digest(rotaryDimension: Int, inverseFrequencies: [Double], attentionFactor: Double,
+                               appliesAttentionFactor: Bool) -> UInt64 {
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ word: UInt64) { digest = (digest ^ word) &* 0x0000_0100_0000_01B3 }
+        mix(UInt64(bitPattern: Int64(rotaryDimension)))
+        for frequency in inverseFrequencies { mix(frequency.bitPattern) }
+        mix(attentionFactor.bitPattern)
+        mix(appliesAttentionFactor ? 1 : 0)
+        return digest
     }
 
     /// The default ladder `1 / b^(2j/r)`, j < r/2, written like HF's `1.0 / (base ** (arange(0, dim, 2) / dim))`.

@@ -69,6 +69,25 @@ struct FrequencyTableCacheTests {
         return nil
     }
 
+    @Test("tables hash by their digest: equal tables hash alike, any differing field makes them unequal")
+    func hashing() throws {
+        for set in Self.goldenParameterSets {
+            let first = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
+            let second = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
+            #expect(first == second && first.hashValue == second.hashValue, "\(set.name)")
+        }
+        var parameters = RoPEParameters()
+        let base = try FrequencyTable(parameters: parameters, headDimension: 64, sequenceLength: nil)
+        parameters.theta = 10_001
+        let otherTheta = try FrequencyTable(parameters: parameters, headDimension: 64, sequenceLength: nil)
+        parameters.theta = 10_000
+        parameters.applyAttentionScaling.toggle()
+        let otherFlag = try FrequencyTable(parameters: parameters, headDimension: 64, sequenceLength: nil)
+        let otherDimension = try FrequencyTable(parameters: RoPEParameters(), headDimension: 32, sequenceLength: nil)
+        #expect(Set([base, otherTheta, otherFlag, otherDimension]).count == 4)
+        #expect(Set([base.hashValue, otherTheta.hashValue, otherFlag.hashValue, otherDimension.hashValue]).count == 4)
+    }
+
     @Test("every golden parameter set maps to a type, and every type has golden sets")
     func goldenSetsCoverEveryType() {
         let names = Set(Self.goldenParameterSets.map { Self.typeName($0.parameters.scaling) })
