@@ -52,19 +52,6 @@ struct CosineSineKey: Hashable, Sendable {
 ///
 /// Bounded both in entries and in bytes; a table larger than a quarter of the byte budget is never cached.
 public final class CosineSineCache: Sendable {
-    private struct Entry {
-        var table: CosineSineTable
-        var lastUse: UInt64
-    }
-
-    private struct State {
-        var entries: [CosineSineKey: Entry] = [:]
-        var clock: UInt64 = 0
-        var bytes = 0
-        var hits = 0
-        var misses = 0
-    }
-
     /// The process-wide cache the engine uses.
     public static let shared = CosineSineCache(maximumEntries: 64, maximumBytes: 64 << 20)
 
@@ -72,7 +59,7 @@ public final class CosineSineCache: Sendable {
     public let maximumEntries: Int
     /// The most bytes of tables kept.
     public let maximumBytes: Int
-    private let state = Mutex(State())
+    private let store = Mutex(LeastRecentlyUsedStore<CosineSineKey, CosineSineTable>())
 
     /// A cache holding at most `maximumEntries` tables and `maximumBytes` bytes of them.
     public init(maximumEntries: Int, maximumBytes: Int) {
@@ -82,44 +69,23 @@ public final class CosineSineCache: Sendable {
 
     /// (hits, misses, entries, bytes) since creation or the last `removeAll`.
     public var statistics: (hits: Int, misses: Int, entries: Int, bytes: Int) {
-        state.withLock { ($0.hits, $0.misses, $0.entries.count, $0.bytes) }
+        store.withLock { ($0.hits, $0.misses, $0.count, $0.weight) }
     }
 
     /// Empties the cache and resets the statistics.
     public func removeAll() {
-        state.withLock { $0 = State() }
+        store.withLock { $0 = LeastRecentlyUsedStore() }
     }
 
     /// The cached table for `key`, or `build()`'s result, which is then cached (evicting the least recently used).
     /// `build` runs outside the lock, so two threads may build the same table once each; both results are equal.
     func table(for key: CosineSineKey, build: () -> CosineSineTable) -> CosineSineTable {
-        let cached: CosineSineTable? = state.withLock { state in
-            state.clock &+= 1
-            guard var entry = state.entries[key] else {
-                state.misses += 1
-                return nil
-            }
-            entry.lastUse = state.clock
-            state.entries[key] = entry
-            state.hits += 1
-            return entry.table
-        }
-        if let cached { return cached }
+        if let cached = store.withLock({ $0.value(for: key) }) { return cached }
         let table = build()
         let size = table.byteCount
         guard size <= maximumBytes / 4, maximumEntries > 0 else { return table }
-        state.withLock { state in
-            state.clock &+= 1
-            if let replaced = state.entries.updateValue(Entry(table: table, lastUse: state.clock), forKey: key) {
-                state.bytes -= replaced.table.byteCount
-            }
-            state.bytes += size
-            while state.entries.count > maximumEntries || state.bytes > maximumBytes {
-                // A linear scan: the cache holds a few dozen entries, and misses already cost r/2 * s cos and sin.
-                guard let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) else { break }
-                state.bytes -= oldest.value.table.byteCount
-                state.entries.removeValue(forKey: oldest.key)
-            }
+        store.withLock {
+            $0.insert(table, for: key, weight: size, maximumEntries: maximumEntries, maximumWeight: maximumBytes)
         }
         return table
     }

@@ -22,24 +22,12 @@ struct FrequencyTableKey: Hashable, Sendable {
 /// call. A hit skips validation, which is sound because the table, and whether building it throws, is a pure
 /// function of the key (`Double` fields compare +0 and -0 equal; every field where zero is valid treats both alike).
 public final class FrequencyTableCache: Sendable {
-    private struct Entry {
-        var table: FrequencyTable
-        var lastUse: UInt64
-    }
-
-    private struct State {
-        var entries: [FrequencyTableKey: Entry] = [:]
-        var clock: UInt64 = 0
-        var hits = 0
-        var misses = 0
-    }
-
     /// The process-wide cache the engine uses.
     public static let shared = FrequencyTableCache(maximumEntries: 64)
 
     /// The most tables kept.
     public let maximumEntries: Int
-    private let state = Mutex(State())
+    private let store = Mutex(LeastRecentlyUsedStore<FrequencyTableKey, FrequencyTable>())
 
     /// A cache holding at most `maximumEntries` tables (0: keeps none).
     public init(maximumEntries: Int) {
@@ -48,12 +36,12 @@ public final class FrequencyTableCache: Sendable {
 
     /// (hits, misses, entries) since creation or the last `removeAll`; a build that throws counts as a miss.
     public var statistics: (hits: Int, misses: Int, entries: Int) {
-        state.withLock { ($0.hits, $0.misses, $0.entries.count) }
+        store.withLock { ($0.hits, $0.misses, $0.count) }
     }
 
     /// Empties the cache and resets the statistics.
     public func removeAll() {
-        state.withLock { $0 = State() }
+        store.withLock { $0 = LeastRecentlyUsedStore() }
     }
 
     /// The table `FrequencyTable(parameters:headDimension:sequenceLength:)` builds, from the cache when an earlier
@@ -65,30 +53,11 @@ public final class FrequencyTableCache: Sendable {
     {
         let key = FrequencyTableKey(parameters: parameters, headDimension: headDimension,
                                     sequenceLength: sequenceLength)
-        let cached: FrequencyTable? = state.withLock { state in
-            state.clock &+= 1
-            guard let index = state.entries.index(forKey: key) else {
-                state.misses += 1
-                return nil
-            }
-            // Through the index: one hash per hit, not a second lookup to store the new lastUse.
-            state.entries.values[index].lastUse = state.clock
-            state.hits += 1
-            return state.entries.values[index].table
-        }
-        if let cached { return cached }
+        if let cached = store.withLock({ $0.value(for: key) }) { return cached }
         let table = try FrequencyTable(parameters: parameters, headDimension: headDimension,
                                        sequenceLength: sequenceLength)
         guard maximumEntries > 0 else { return table }
-        state.withLock { state in
-            state.clock &+= 1
-            state.entries[key] = Entry(table: table, lastUse: state.clock)
-            while state.entries.count > maximumEntries {
-                // A linear scan: the cache holds a few dozen entries, and only misses pay for it.
-                guard let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) else { break }
-                state.entries.removeValue(forKey: oldest.key)
-            }
-        }
+        store.withLock { $0.insert(table, for: key, maximumEntries: maximumEntries) }
         return table
     }
 }

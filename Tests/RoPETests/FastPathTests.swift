@@ -126,6 +126,17 @@ struct FastPathTests {
         let small = CosineSineCache(maximumEntries: 100, maximumBytes: 64)
         _ = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 64, positions: [0, 1, 2], cache: small)
         #expect(small.statistics.entries == 0)
+        // Within the byte budget: 64-byte tables (2 rows of 4 cosines and 4 sines) in a 256-byte cache, so the
+        // fifth evicts the least recently used although the entry bound is far.
+        let budgeted = CosineSineCache(maximumEntries: 100, maximumBytes: 256)
+        func budgetedTable(_ start: Int) throws -> CosineSineTable {
+            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: budgeted)
+        }
+        let oldest = try budgetedTable(0)
+        #expect((oldest.cosines.count + oldest.sines.count) * MemoryLayout<Float>.stride == 64)
+        for start in 1...4 { _ = try budgetedTable(start) }
+        #expect(budgeted.statistics.entries == 4 && budgeted.statistics.bytes == 256)
+        #expect(try budgetedTable(0) !== oldest)  // evicted, rebuilt
     }
 
     @Test("concurrent readers of one cache all get the same table")
