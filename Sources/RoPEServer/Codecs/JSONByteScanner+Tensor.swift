@@ -77,11 +77,20 @@ extension JSONByteScanner {
                 // `offset` is on the first byte of an element (not whitespace). The common path per element: one
                 // fast literal read, a store, and the ',' right after the literal.
                 while true {
-                    let number: Float
                     let literalEnd: Int
                     if offset <= fastPathLimit, let fast = JSONFloatLiteralFastPath.read(base, at: offset) {
                         // Finite, and not longer than the length limit (see `fastPathLimit`).
-                        (number, literalEnd) = fast
+                        guard values.append(fast.value) else {
+                            throw .at(offset, .tooLarge, "tensor has more than the limit of \(maxElements) elements")
+                        }
+                        // A fast literal ends at least two bytes before the end of the body (`window`), so the byte
+                        // after it and the next one are read unchecked: a ',' right before the next literal (no
+                        // whitespace, as orjson and JSONWriter write) goes straight on to it.
+                        if base[fast.end] == UInt8(ascii: ",") && base[fast.end &+ 1] > 0x20 {
+                            offset = fast.end &+ 1
+                            continue
+                        }
+                        literalEnd = fast.end
                     } else {
                         guard offset < end else { throw truncatedTensor(at: offset) }
                         let byte = base[offset]
@@ -93,15 +102,15 @@ extension JSONByteScanner {
                             position = offset
                             try checkNumberLength(start: offset, end: scanned.end)
                         }
-                        number = JSONNumberGrammar.float(scanned, base: base, start: offset)
+                        let number = JSONNumberGrammar.float(scanned, base: base, start: offset)
                         literalEnd = scanned.end
                         guard number.isFinite else {
                             let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: literalEnd - offset), as: UTF8.self)
                             throw .at(offset, .invalid, "number \(literal) overflows float32")
                         }
-                    }
-                    guard values.append(number) else {
-                        throw .at(offset, .tooLarge, "tensor has more than the limit of \(maxElements) elements")
+                        guard values.append(number) else {
+                            throw .at(offset, .tooLarge, "tensor has more than the limit of \(maxElements) elements")
+                        }
                     }
                     offset = literalEnd
                     if offset < end && base[offset] == UInt8(ascii: ",") {

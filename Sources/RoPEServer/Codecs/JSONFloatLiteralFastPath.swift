@@ -14,10 +14,11 @@ enum JSONFloatLiteralFastPath {
     /// The longest literal taken here: `-d.` + 23 fraction digits + `e-ddd`, 31 bytes.
     static let longestLiteral = 31
 
-    /// The bytes that must be readable from the literal's first byte: the longest literal and the byte after it
-    /// (the reads never go further: the third fraction word ends at byte 26, the exponent loop stops at its
-    /// fourth digit, byte 31 at most).
-    static let window = 32
+    /// The bytes that must be readable from the literal's first byte: the longest literal and the two bytes after
+    /// it. The reads here never go further than the byte after the literal (the third fraction word ends at byte
+    /// 26, the exponent loop stops at its fourth digit, byte 31 at most); the tensor loop reads the byte after
+    /// that too, to see whether the next literal follows a ',' directly.
+    static let window = 33
 
     /// The float32 value of the literal at `start` and the offset just past it, or nil when the literal has another
     /// shape or a value this path leaves to strtof (then nothing is decided and the general scanner must read it).
