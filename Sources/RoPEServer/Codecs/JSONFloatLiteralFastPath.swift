@@ -16,8 +16,8 @@ enum JSONFloatLiteralFastPath {
 
     /// The bytes that must be readable from the literal's first byte: the longest literal and the two bytes after
     /// it. The reads here never go further than the byte after the literal (the third fraction word ends at byte
-    /// 26, the exponent loop stops at its fourth digit, byte 31 at most); the tensor loop reads the byte after
-    /// that too, to see whether the next literal follows a ',' directly.
+    /// 26, the exponent loop stops at its fourth digit, byte 31 at most); the tensor loop searches the first 32
+    /// bytes for a ',' and reads the byte after the ',' that follows a literal.
     static let window = 33
 
     /// The float32 value of the literal at `start` and the offset just past it, or nil when the literal has another

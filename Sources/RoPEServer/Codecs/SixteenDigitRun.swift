@@ -1,4 +1,4 @@
-#if arch(x86_64) && !ROPE_PORTABLE_DIGIT_RUNS
+#if arch(x86_64) && !ROPE_PORTABLE_BYTE_SCANS
 import _Builtin_intrinsics.intel
 #endif
 
@@ -11,7 +11,7 @@ import _Builtin_intrinsics.intel
 /// in practice", 2020; Muła, http://0x80.pl/articles/simd-parsing-int-sequences.html), here with SSE2 only
 /// (`pmaddubsw` would need SSSE3, which the x86-64 baseline the server is built for lacks). That is about 25
 /// instructions where two `EightDigitWord`s take about 75. Elsewhere, and when built with
-/// `-Xswiftc -DROPE_PORTABLE_DIGIT_RUNS` (to test that path on x86-64), it is two `EightDigitWord`s.
+/// `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS` (to test that path on x86-64), it is two `EightDigitWord`s.
 struct SixteenDigitRun {
     /// How many of the sixteen bytes, from the first, are ASCII digits before the first byte that is not one
     /// (0...16).
@@ -24,7 +24,7 @@ struct SixteenDigitRun {
     /// Reads the sixteen bytes at `pointer` (any alignment); all sixteen must be readable.
     @inline(always)
     init(loadingFrom pointer: UnsafePointer<UInt8>) {
-        #if arch(x86_64) && !ROPE_PORTABLE_DIGIT_RUNS
+        #if arch(x86_64) && !ROPE_PORTABLE_BYTE_SCANS
         let bytes = _mm_loadu_si128(UnsafeRawPointer(pointer).assumingMemoryBound(to: __m128i.self))
         // Digit values 0...9 for the digits; every other byte wraps to 10...255.
         let values = _mm_sub_epi8(bytes, _mm_set1_epi8(0x30))
@@ -59,7 +59,7 @@ struct SixteenDigitRun {
         #endif
     }
 
-    #if arch(x86_64) && !ROPE_PORTABLE_DIGIT_RUNS
+    #if arch(x86_64) && !ROPE_PORTABLE_BYTE_SCANS
     /// Sixteen bytes of ones then sixteen of zeros: the sixteen bytes from offset 16 - count are a mask over the
     /// first `count` bytes. A literal, so it is static.
     private static let runMasks: [UInt8] = [
