@@ -95,6 +95,79 @@ import RoPEServer
         try Self.checkAgainstStrtof((0..<50_000).map { _ in Self.nearMidpointLiteral(&generator) })
     }
 
+    /// A body of `count` random one-integer-digit literals, `-?d.` and a fraction of 1 to 24 digits (the fast
+    /// path's sixteen-byte digit run, the digits after it, and fractions too long for it), half of them with an
+    /// exponent of 1 to 3 digits, between ',' or ', '; digits are uniform or mostly 0s or mostly 9s (the carries
+    /// of the digit combining steps). Returns the body and strtof's value of each literal, read from the body
+    /// itself (a literal whose value overflows is not added).
+    static func fractionRunBody(count: Int, _ generator: inout SeededGenerator) -> (body: [UInt8], expected: [UInt32]) {
+        var body = Array("{\"embeddings\":[".utf8)
+        var expected: [UInt32] = []
+        expected.reserveCapacity(count)
+        body.reserveCapacity(count * 24)
+        var literal: [UInt8] = []
+        while expected.count < count {
+            literal.removeAll(keepingCapacity: true)
+            var bits = generator.next()
+            if bits & 1 == 0 { literal.append(UInt8(ascii: "-")) }
+            let digitStyle = (bits >> 1) % 4  // 0, 1: uniform; 2: mostly 0s; 3: mostly 9s
+            let fractionDigits = 1 + Int((bits >> 3) % 24)
+            let hasExponent = (bits >> 8) & 1 == 0
+            bits = generator.next()
+            func digit() -> UInt8 {
+                if bits < 1 << 8 { bits = generator.next() }
+                let draw = bits % 64
+                bits >>= 6
+                switch digitStyle {
+                case 2 where draw < 48: return UInt8(ascii: "0")
+                case 3 where draw < 48: return UInt8(ascii: "9")
+                default: return UInt8(ascii: "0") + UInt8(draw % 10)
+                }
+            }
+            literal.append(digit())
+            literal.append(UInt8(ascii: "."))
+            for _ in 0..<fractionDigits { literal.append(digit()) }
+            if hasExponent {
+                let exponent = generator.next()
+                literal.append(exponent & 1 == 0 ? UInt8(ascii: "e") : UInt8(ascii: "E"))
+                switch (exponent >> 1) % 3 {
+                case 0: literal.append(UInt8(ascii: "-"))
+                case 1: literal.append(UInt8(ascii: "+"))
+                default: break
+                }
+                literal.append(contentsOf: String((exponent >> 3) % (exponent & 0x100 == 0 ? 46 : 1000)).utf8)
+            }
+            literal.append(0)
+            let value = literal.withUnsafeBufferPointer { strtof(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), nil) }
+            guard value.isFinite else { continue }
+            literal.removeLast()
+            if !expected.isEmpty {
+                body.append(UInt8(ascii: ","))
+                if generator.next() % 4 == 0 { body.append(UInt8(ascii: " ")) }
+            }
+            body.append(contentsOf: literal)
+            expected.append(value.bitPattern)
+        }
+        body.append(contentsOf: Array("]}".utf8))
+        return (body, expected)
+    }
+
+    @Test(arguments: 0..<4)
+    func fractionRunsMatchStrtof(chunk: Int) throws {
+        var generator = SeededGenerator(seed: 0x16D1_0000 + UInt64(chunk))
+        let (body, expected) = Self.fractionRunBody(count: 500_000, &generator)
+        let tensor = try #require(try CodecTestSupport.parseJSON(body).tensors["embeddings"])
+        try #require(tensor.values.count == expected.count)
+        var mismatches = 0
+        for index in expected.indices where tensor.values[index].bitPattern != expected[index] {
+            mismatches += 1
+            if mismatches <= 10 {
+                Issue.record("element \(index): parsed 0x\(String(tensor.values[index].bitPattern, radix: 16)), strtof gives 0x\(String(expected[index], radix: 16))")
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     /// Each power of ten the conversion multiplies by, with short and long significands, and the edges of its
     /// range (beyond it strtof decides); overflowing ones are left out here and checked below.
     @Test func everyPowerOfTenMatchesStrtof() throws {
@@ -131,7 +204,8 @@ import RoPEServer
                       "1.5e", "1.5x", "1.5.5", "0x10", "1_000", "1..2", "-a", "NaN", "Infinity", "-Infinity",
                       "1e99999", "3.4028236e38", "-1e39", "0.34558418393135071e39", "1e-46", "-0.0", "0e5",
                       "12345678.5", "1234567.12345678", "0.1234567890123456789012345", "1.5e1000", "1.5e0001",
-                      "9.9999999999999999999999", "1e-45", "1.17549435e-38", "3.40282346e38", "00", "-0"])
+                      "9.9999999999999999999999", "1e-45", "1.17549435e-38", "3.40282346e38", "00", "-0",
+                      "0.12:", "0.12/", "-9.9999999999999999:", "1.234567890123456/", "0.000000000000000:"])
     func fastPathAgreesWithGeneralScanner(literal: String) {
         let (fast, general) = Self.fastAndGeneralResults(literal)
         switch (fast, general) {

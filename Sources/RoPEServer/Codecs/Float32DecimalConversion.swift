@@ -65,12 +65,10 @@ enum Float32DecimalConversion {
 
     /// `nearestFloat` for `significand * 10^-16` with a significand below 10^17 (one integer digit and sixteen
     /// fraction digits): the value is 0 or in [10^-16, 10), well inside the float32 normal range, so only the
-    /// midpoint guard remains to be checked.
+    /// midpoint guard remains to be checked. Zero needs no case of its own: its product is +0.0, far from a
+    /// midpoint, and the sign bit makes it a signed zero.
     @inline(always)
     static func nearestFloat(sixteenFractionDigits significand: UInt64, signBit: UInt32) -> Float? {
-        if significand == 0 {
-            return Float(bitPattern: signBit)
-        }
         let magnitude = Double(Int64(bitPattern: significand)) * 1e-16
         let distanceFromMidpoint = Int(magnitude.bitPattern & 0x1FFF_FFFF) &- 0x1000_0000
         guard distanceFromMidpoint > 8 || distanceFromMidpoint < -8 else { return nil }

@@ -1,9 +1,10 @@
-/// Reads the number literal shapes float32 tensors are written in, in one pass with eight-byte loads, and converts
+/// Reads the number literal shapes float32 tensors are written in, in one pass with wide loads, and converts
 /// them to float32: `-?d.d{1,23}` (one integer digit: `-0.8920542`, `1.2345e-05`, `0.3455841839313507`) and
 /// `-?d{1,7}(.d{1,7})?`, each optionally followed by an exponent of one to three digits.
 ///
-/// `-0.8920542` takes two eight-byte loads for the fraction instead of a loop over its bytes, and its digits are
-/// found and converted without branches that depend on their count (SWAR digit runs, see `EightDigitWord`).
+/// `-0.8920542` takes one sixteen-byte load for the fraction instead of a loop over its bytes, and its digits are
+/// found and converted without branches that depend on their count (`SixteenDigitRun`; the other digit runs are
+/// SWAR words, `EightDigitWord`).
 /// Everything else returns nil and goes to the general scanner (`JSONNumberGrammar.scan`), which accepts the same
 /// literals as this path plus the longer and unusual ones, and reports every grammar error: integer parts of
 /// eight or more digits, longer fractions, exponents of four or more digits, every malformed literal ("01", "1.",
@@ -13,10 +14,11 @@ enum JSONFloatLiteralFastPath {
     /// The longest literal taken here: `-d.` + 23 fraction digits + `e-ddd`, 31 bytes.
     static let longestLiteral = 31
 
-    /// The bytes that must be readable from the literal's first byte: the longest literal and the byte after it
-    /// (the reads never go further: the third fraction word ends at byte 25, the exponent loop stops at its
-    /// fourth digit, byte 31 at most).
-    static let window = 32
+    /// The bytes that must be readable from the literal's first byte: the longest literal and the two bytes after
+    /// it. The reads here never go further than the byte after the literal (the third fraction word ends at byte
+    /// 26, the exponent loop stops at its fourth digit, byte 31 at most); the tensor loop searches the first 32
+    /// bytes for a ',' and reads the byte after the ',' that follows a literal.
+    static let window = 33
 
     /// The float32 value of the literal at `start` and the offset just past it, or nil when the literal has another
     /// shape or a value this path leaves to strtof (then nothing is decided and the general scanner must read it).
@@ -37,26 +39,17 @@ enum JSONFloatLiteralFastPath {
             &- 0x2E30
         if digitAndPoint < 10 {
             let firstDigit = digitAndPoint
-            // One integer digit and a fraction, the shape of most tensor values. The first two eight-byte words
-            // of the fraction are read as exactly 16 digits, the bytes after the fraction's end counting as zeros,
-            // so the value needs no shift by the digit count, and both words are converted without branching on
-            // that count (it varies from literal to literal and would be mispredicted). The second word only
-            // counts when the first is all digits; otherwise its mask is cleared by the sign-extended bit 62 of
-            // the first mask (set only when all eight bytes are digits).
-            let first = EightDigitWord(loadingFrom: base + (integerStart &+ 2))
-            let second = EightDigitWord(loadingFrom: base + (integerStart &+ 10))
-            let firstMask = first.leadingDigitMask
-            let secondMask = second.leadingDigitMask & UInt64(bitPattern: Int64(bitPattern: firstMask << 1) >> 63)
-            let firstDigits = first.leadingDigitCount
-            let secondDigits = second.leadingDigitCount & (0 &- (firstDigits &>> 3))
+            // One integer digit and a fraction, the shape of most tensor values. The fraction's first sixteen
+            // bytes are read as exactly 16 digits, the bytes after the fraction's end counting as zeros, so the
+            // value needs no shift by the digit count and is converted without branching on that count (it varies
+            // from literal to literal and would be mispredicted).
+            let fraction = SixteenDigitRun(loadingFrom: base + (integerStart &+ 2))
             // No fraction digit ("1.", an error): the general scanner decides.
-            guard firstDigits > 0 else { return nil }
-            significand = UInt64(firstDigit) &* 10_000_000_000_000_000
-                &+ first.paddedValue(digitMask: firstMask) &* 100_000_000
-                &+ second.paddedValue(digitMask: secondMask)
+            guard fraction.count > 0 else { return nil }
+            significand = UInt64(firstDigit) &* 10_000_000_000_000_000 &+ fraction.paddedValue
             decimalExponent = -16
-            position = integerStart &+ 2 &+ firstDigits &+ secondDigits
-            if secondDigits == 8 {
+            position = integerStart &+ 2 &+ fraction.count
+            if fraction.count == 16 {
                 // Sixteen fraction digits and maybe more: the 17-significant-digit Double forms that json.dumps
                 // writes for float32 data (`0.3455841839313507`, `0.028422241657972336`). Up to 7 more digits in a
                 // third word; one or two of them are kept (the significand stays below 10^18 < 2^63), the rest

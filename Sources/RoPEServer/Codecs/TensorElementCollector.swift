@@ -49,6 +49,17 @@ struct TensorElementCollector: ~Copyable {
         return true
     }
 
+    /// Where the next element goes in the chunk, and how many may be stored from there before `append` must
+    /// flush (0 when it must flush first). Elements stored there count once `didStore` is told.
+    var freeSlots: (next: UnsafeMutablePointer<Float>, count: Int) {
+        (chunk + chunkCount, chunkLimit &- chunkCount)
+    }
+
+    /// Counts `count` elements stored at `freeSlots` (at most its count).
+    mutating func didStore(_ count: Int) {
+        chunkCount &+= count
+    }
+
     /// Moves the chunk into the array; false when no element may follow.
     @inline(never)
     private mutating func flush() -> Bool {
