@@ -161,11 +161,17 @@ public enum Rotation {
                 }
                 let tablePointers = UncheckedSendable(wrapped: (cosines: cosBase, sines: sinBase))
                 let rows = positions.sequenceLength
+                // Into a separate buffer far larger than the caches: streaming stores (see the threshold).
+                let outputBytes = geometry.tokenCount * d * MemoryLayout<Float>.stride
+                let implementation: RotationKernel.Implementation =
+                    source != UnsafePointer(destination) && outputBytes >= RotationKernel.nonTemporalThresholdBytes
+                    ? .simdNonTemporal : .simd
                 ParallelChunks.run(count: geometry.tokenCount, parallel: parallel) { tokens in
                     RotationKernel.rotate(tokens: tokens, source: pointers.wrapped.source,
                                           destination: pointers.wrapped.destination, featureCount: d,
                                           rotaryDimension: r, layout: layout, cosines: tablePointers.wrapped.cosines,
-                                          sines: tablePointers.wrapped.sines, tableRows: rows)
+                                          sines: tablePointers.wrapped.sines, tableRows: rows,
+                                          implementation: implementation)
                 }
             }
         }
