@@ -25,8 +25,9 @@ public enum AttentionScores {
     ///
     /// queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
     /// "keys"). Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
-    /// positions, from `FrequencyTableCache.shared`). Result shape [..., s_q, s_k]; masked entries are -infinity when !softmax, and exactly 0 after
-    /// softmax. A row with every key masked: -infinity everywhere (also with softmax); the HTTP layer writes null.
+    /// positions, from `FrequencyTableCache.shared`). Result shape [..., s_q, s_k]; masked entries are -infinity
+    /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
+    /// softmax); the HTTP layer writes null.
     /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score that overflows
     /// float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity always means masked.
     public static func compute(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
