@@ -28,7 +28,8 @@ public struct ServerLimits: Sendable, Hashable, Codable {
     /// ~200 KB query string or a few thousand arguments, which the handlers then refuse with a message naming the
     /// parameter. The pool is mmap'd, so pages a connection never wrote cost no memory (Debian's library zeroed the
     /// whole pool before every keep-alive request, which made it all resident and cost a 256 KiB memset per request,
-    /// and zeroed most of it again when it shrank the read buffer; deps/libmicrohttpd/pool-no-memset.patch removes both).
+    /// and zeroed most of it again when it shrank the read buffer; deps/libmicrohttpd/pool-no-memset.patch removes
+    /// both).
     public var connectionMemoryLimit: Int = 256 * 1024
 
     /// The defaults.
