@@ -118,13 +118,15 @@ public enum Rotation {
     ///
     /// Shared positions use one [s, r/2] cos/sin table for every row, taken from `CosineSineCache.shared` (built on
     /// a miss); per-token positions compute one token's coefficients at a time into a per-chunk scratch.
+    /// `xposSequenceLength` is the length whose centre xPos measures powers from (nil: the tensor's s).
     static func rotateValues(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
                              geometry: TensorGeometry, positions: ResolvedPositions, table: FrequencyTable,
                              layout: RotationLayout, inverse: Bool, xpos: XPos?, parallel: Bool,
-                             cache: CosineSineCache? = .shared)
+                             cache: CosineSineCache? = .shared, xposSequenceLength: Int? = nil)
     {
+        let xposSequenceLength = xposSequenceLength ?? geometry.sequenceLength
         let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos,
-                                                sequenceLength: geometry.sequenceLength)
+                                                sequenceLength: xposSequenceLength)
         let pairCount = coefficients.pairCount
         let d = geometry.featureCount
         let r = table.rotaryDimension
@@ -147,7 +149,7 @@ public enum Rotation {
         }
 
         let key = CosineSineKey(table: table, positions: .init(positions.positions), inverse: inverse, xpos: xpos,
-                                sequenceLength: geometry.sequenceLength)
+                                sequenceLength: xposSequenceLength)
         let build = { buildTable(coefficients, positions: positions.positions, parallel: parallel) }
         let cosineSine = cache?.table(for: key, build: build) ?? build()
         cosineSine.cosines.withUnsafeBufferPointer { cosBuffer in
@@ -238,12 +240,12 @@ struct RotationPlan {
                       parameters: parameters, xpos: xpos)
     }
 
-    /// The same for `valueCount` values laid out as `shape` in a caller's buffer.
+    /// The same for `valueCount` values laid out as `shape` in a caller's buffer; position errors name `field`.
     init(shape: [Int], valueCount: Int, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
-         xpos: XPos?) throws(RoPEError)
+         xpos: XPos?, field: String = "positions") throws(RoPEError)
     {
         let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
-        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: "positions")
+        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
         if let xpos, let minimum = resolved.positions.min(), let maximum = resolved.maximum {
             try xpos.validate()
             try xpos.validateRange(minimumPosition: minimum, maximumPosition: maximum,

@@ -10,6 +10,8 @@ struct RotateRequest: ~Copyable {
     /// The embeddings' shape, whichever form they came in.
     let shape: [Int]
     var positions: PositionGrid
+    /// The positions the embeddings were rotated at (`from_positions`): the request moves them to `positions`.
+    var fromPositions: PositionGrid?
     var offset: Int
     var inverse: Bool
     var xpos: XPos?
@@ -38,8 +40,13 @@ struct RotateRequest: ~Copyable {
         }
         try limits.check(shape: shape, field: "embeddings")
         let positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
+        let fromPositions = fields.contains("from_positions")
+            ? try PositionsDecoder.decode(&fields, "from_positions", forShape: shape, limits: limits) : nil
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
+        if fromPositions != nil && inverse {
+            throw .invalid("'inverse' cannot be combined with 'from_positions'; to move back, swap 'positions' and 'from_positions'")
+        }
         let xpos = try XPosDecoder.decode(&fields)
         let parameters = try RoPEParametersDecoder.decode(&fields)
         try fields.rejectUnread()
@@ -47,6 +54,7 @@ struct RotateRequest: ~Copyable {
         self.embeddingsFile = file
         self.shape = shape
         self.positions = positions
+        self.fromPositions = fromPositions
         self.offset = offset
         self.inverse = inverse
         self.xpos = xpos
