@@ -32,7 +32,8 @@ struct MovingKeysTests {
           arguments: Fixtures.everyScaling(rotaryDimension: 16).map(\.name), RotationLayout.allCases)
     func equalsInverseThenForward(scalingName: String, layout: RotationLayout) throws {
         var parameters = RoPEParameters()
-        parameters.scaling = try #require(Fixtures.everyScaling(rotaryDimension: 16).first { $0.name == scalingName }).scaling
+        let scalings = Fixtures.everyScaling(rotaryDimension: 16)
+        parameters.scaling = try #require(scalings.first { $0.name == scalingName }).scaling
         parameters.layout = layout
         let tensor = Fixtures.randomTensor([2, 5, 16], seed: 7)
         let grids: [(from: PositionGrid, to: PositionGrid)] = [
@@ -47,7 +48,8 @@ struct MovingKeysTests {
                 let reference = try Self.inverseThenForward(tensor, from: from, to: to, offset: 2,
                                                             parameters: parameters, xpos: xpos)
                 let (close, index) = Fixtures.allClose(values, reference, tolerance: 1e-5)
-                #expect(close, "\(scalingName)/\(layout)/\(String(describing: xpos?.role)) \(from) -> \(to): index \(index ?? -1)")
+                let label = "\(scalingName)/\(layout)/\(String(describing: xpos?.role)) \(from) -> \(to)"
+                #expect(close, "\(label): index \(index ?? -1)")
                 #expect(factor == 1)
             }
         }

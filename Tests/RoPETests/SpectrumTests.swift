@@ -26,17 +26,20 @@ struct SpectrumTests {
         #expect(spectrum.ratios.count == expectedRatios.count, sourceLocation: sourceLocation)
         for j in 0..<min(spectrum.ratios.count, expectedRatios.count) {
             #expect(abs(spectrum.ratios[j] - expectedRatios[j]) <= 1e-12 * expectedRatios[j],
-                    "slot \(j): ratio \(spectrum.ratios[j]), expected \(expectedRatios[j])", sourceLocation: sourceLocation)
+                    "slot \(j): ratio \(spectrum.ratios[j]), expected \(expectedRatios[j])",
+                    sourceLocation: sourceLocation)
             #expect(spectrum.regimes[j] == regime(ratio: expectedRatios[j], factor: factor),
                     "slot \(j): \(spectrum.regimes[j])", sourceLocation: sourceLocation)
-            #expect(abs(spectrum.baseInverseFrequencies[j] - base[j]) <= 1e-15 * base[j], sourceLocation: sourceLocation)
+            #expect(abs(spectrum.baseInverseFrequencies[j] - base[j]) <= 1e-15 * base[j],
+                    sourceLocation: sourceLocation)
             let wavelength = 2 * Double.pi * expectedRatios[j] / base[j]
             #expect(abs(spectrum.wavelengths[j]! - wavelength) <= 1e-12 * wavelength, sourceLocation: sourceLocation)
             let rotations = Double(spectrum.context) / wavelength
             #expect(abs(spectrum.rotationsContext[j] - rotations) <= 1e-12 * rotations, sourceLocation: sourceLocation)
             if let original = spectrum.originalContext {
                 let expected = Double(original) / wavelength
-                #expect(abs(spectrum.rotationsOriginal![j] - expected) <= 1e-12 * expected, sourceLocation: sourceLocation)
+                #expect(abs(spectrum.rotationsOriginal![j] - expected) <= 1e-12 * expected,
+                        sourceLocation: sourceLocation)
             }
         }
     }
@@ -64,7 +67,8 @@ struct SpectrumTests {
         #expect(spectrum.regimeCounts == [.unchanged: 29, .blended: 6, .interpolated: 29, .zero: 0])
         #expect(spectrum.context == 131_072)
         #expect(spectrum.originalContext == 8192)
-        let firstBeyond = expected.indices.first { 2 * Double.pi * expected[$0] / Self.ladder(theta: 500_000, rotaryDimension: 128)[$0] > 8192 }
+        let base = Self.ladder(theta: 500_000, rotaryDimension: 128)
+        let firstBeyond = expected.indices.first { 2 * Double.pi * expected[$0] / base[$0] > 8192 }
         #expect(spectrum.firstSlotBeyondOriginal == firstBeyond)
         #expect(spectrum.attentionScaling == 1)
         #expect(spectrum.longFactorSwitchLength == nil)
@@ -82,7 +86,9 @@ struct SpectrumTests {
         let spectrum = try Spectrum(parameters: parameters, headDimension: 64, context: nil,
                                     maxPositionEmbeddings: 163_840)
         // find_correction_dim(n) = d ln(4096 / (2 pi n)) / (2 ln 10000), range floored/ceiled, linear ramp.
-        func correction(_ rotations: Double) -> Double { 64 * log(4096 / (rotations * 2 * Double.pi)) / (2 * log(10000.0)) }
+        func correction(_ rotations: Double) -> Double {
+            64 * log(4096 / (rotations * 2 * Double.pi)) / (2 * log(10000.0))
+        }
         let low = max(correction(32).rounded(.down), 0), high = min(correction(1).rounded(.up), 63)
         let expected = (0..<32).map { j -> Double in
             let ramp = min(max((Double(j) - low) / (high - low), 0), 1)
@@ -150,7 +156,8 @@ struct SpectrumTests {
     func linear() throws {
         var parameters = RoPEParameters()
         parameters.scaling = .linear(factor: 4)
-        let spectrum = try Spectrum(parameters: parameters, headDimension: 64, context: 16384, maxPositionEmbeddings: 4096)
+        let spectrum = try Spectrum(parameters: parameters, headDimension: 64, context: 16384,
+                                    maxPositionEmbeddings: 4096)
         Self.check(spectrum, theta: 10000, expectedRatios: Array(repeating: 4, count: 32), factor: 4)
         #expect(spectrum.regimeCounts[.interpolated] == 32)
         #expect(spectrum.originalContext == 4096)
@@ -160,7 +167,8 @@ struct SpectrumTests {
     func staticNTK() throws {
         var parameters = RoPEParameters()
         parameters.scaling = .ntk(factor: 4)
-        let spectrum = try Spectrum(parameters: parameters, headDimension: 64, context: nil, maxPositionEmbeddings: 4096)
+        let spectrum = try Spectrum(parameters: parameters, headDimension: 64, context: nil,
+                                    maxPositionEmbeddings: 4096)
         let expected = (0..<32).map { j in pow(4.0, Double(2 * j) / 62) }
         Self.check(spectrum, theta: 10000, expectedRatios: expected, factor: 4)
         #expect(spectrum.regimeCounts == [.unchanged: 1, .blended: 30, .interpolated: 1, .zero: 0])
@@ -192,7 +200,8 @@ struct SpectrumTests {
         } catch {
             #expect(error.field == "context")
         }
-        let spectrum = try? Spectrum(parameters: RoPEParameters(), headDimension: 8, context: 100, maxPositionEmbeddings: nil)
+        let spectrum = try? Spectrum(parameters: RoPEParameters(), headDimension: 8, context: 100,
+                                     maxPositionEmbeddings: nil)
         #expect(spectrum?.originalContext == nil && spectrum?.rotationsOriginal == nil)
         #expect(spectrum?.regimeCounts[.unchanged] == 4)
     }

@@ -45,11 +45,13 @@ public struct Spectrum: Sendable {
         let originalContext = parameters.scaling.originalContextLength ?? maxPositionEmbeddings
         guard let context = requestedContext ?? maxPositionEmbeddings ?? originalContext else {
             throw RoPEError(.invalidParameter, field: "context",
-                            "context is needed: give context or max_position_embeddings (this rope_type names no original context)")
+                            "context is needed: give context or max_position_embeddings "
+                                + "(this rope_type names no original context)")
         }
         try RoPEError.requirePositive(context, field: "context")
         let table = try FrequencyTable(parameters: parameters, headDimension: headDimension, sequenceLength: context)
-        let base = FrequencyTable.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: table.rotaryDimension)
+        let base = FrequencyTable.defaultInverseFrequencies(base: parameters.theta,
+                                                            rotaryDimension: table.rotaryDimension)
         let factor = parameters.scaling.interpolationFactor(sequenceLength: context)
         let scaled = table.inverseFrequencies
         let ratios = zip(base, scaled).map { base, scaled in scaled == 0 ? 0 : base / scaled }

@@ -49,7 +49,8 @@ struct PrecisionPanel {
                 return ChartFrame.number(x.pixel(positions[sorted])) + "," + ChartFrame.number(y.pixel(error))
             }
             let colour = Self.colour(format)
-            svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\" points=\"\(points.joined(separator: " "))\"/>\n"
+            svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\" "
+                + "points=\"\(points.joined(separator: " "))\"/>\n"
             for point in points {
                 let xy = point.split(separator: ",")
                 svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(colour)\"/>\n"
@@ -59,9 +60,10 @@ struct PrecisionPanel {
             }
         }
         if overflowed {
-            svg += ChartFrame.text("missing points: the position or", x: frame.legendLeft, y: frame.plotTop + 14 + 4 * 22)
-            svg += ChartFrame.text("angle overflows the format", x: frame.legendLeft, y: frame.plotTop + 30 + 4 * 22)
-            svg += ChartFrame.text("(float16 above 65504)", x: frame.legendLeft, y: frame.plotTop + 46 + 4 * 22)
+            let lines = ["missing points: the position or", "angle overflows the format", "(float16 above 65504)"]
+            for (index, line) in lines.enumerated() {
+                svg += ChartFrame.text(line, x: frame.legendLeft, y: frame.plotTop + 102 + Double(index) * 16)
+            }
         }
         return svg
     }

@@ -45,7 +45,8 @@ struct RotateRequest: ~Copyable {
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
         if fromPositions != nil && inverse {
-            throw .invalid("'inverse' cannot be combined with 'from_positions'; to move back, swap 'positions' and 'from_positions'")
+            throw .invalid("'inverse' cannot be combined with 'from_positions'; "
+                               + "to move back, swap 'positions' and 'from_positions'")
         }
         let xpos = try XPosDecoder.decode(&fields)
         let parameters = try RoPEParametersDecoder.decode(&fields)

@@ -47,14 +47,16 @@ struct ChartFrame {
     static func text(_ content: String, x: Double, y: Double, anchor: String = "start", size: Int? = nil,
                      fill: String = "black", extra: String = "") -> String {
         let sizeAttribute = size.map { " font-size=\"\($0)\"" } ?? ""
-        return "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(sizeAttribute)\(extra)>\(escaped(content))</text>\n"
+        return "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
+            + "\(sizeAttribute)\(extra)>\(escaped(content))</text>\n"
     }
 
     /// A straight line.
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "black",
                      width: Double = 1, dash: String? = nil) -> String {
         let dashAttribute = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-        return "<line x1=\"\(number(x1))\" y1=\"\(number(y1))\" x2=\"\(number(x2))\" y2=\"\(number(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(number(width))\"\(dashAttribute)/>\n"
+        return "<line x1=\"\(number(x1))\" y1=\"\(number(y1))\" x2=\"\(number(x2))\" y2=\"\(number(y2))\" "
+            + "stroke=\"\(stroke)\" stroke-width=\"\(number(width))\"\(dashAttribute)/>\n"
     }
 
     /// The frame of the plot area, the title and subtitle above it, the axis titles, and the ticks of both axes
@@ -74,7 +76,9 @@ struct ChartFrame {
             svg += Self.line(pixel, plotBottom, pixel, plotBottom + 5)
             svg += Self.text(ChartAxis.label(tick), x: pixel, y: plotBottom + 18, anchor: "middle")
         }
-        svg += "<rect x=\"\(Self.number(left))\" y=\"\(Self.number(plotTop))\" width=\"\(Self.number(plotRight - left))\" height=\"\(Self.number(plotBottom - plotTop))\" fill=\"none\" stroke=\"black\"/>\n"
+        svg += "<rect x=\"\(Self.number(left))\" y=\"\(Self.number(plotTop))\" "
+            + "width=\"\(Self.number(plotRight - left))\" height=\"\(Self.number(plotBottom - plotTop))\" "
+            + "fill=\"none\" stroke=\"black\"/>\n"
         svg += Self.text(xTitle, x: (left + plotRight) / 2, y: plotBottom + 40, anchor: "middle")
         let middle = (plotTop + plotBottom) / 2
         svg += Self.text(yTitle, x: 20, y: middle, anchor: "middle",

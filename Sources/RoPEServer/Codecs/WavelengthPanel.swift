@@ -33,7 +33,8 @@ struct WavelengthPanel {
         let countText = FrequencyRegime.allCases.filter { counts[$0, default: 0] > 0 }
             .map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
         var svg = frame.decorations(
-            title: "Wavelength per frequency slot: \(Self.describe(parameters)), rotary_dim \(spectrum.rotaryDimension)",
+            title: "Wavelength per frequency slot: \(Self.describe(parameters)), "
+                + "rotary_dim \(spectrum.rotaryDimension)",
             subtitle: "\(half) slots: \(countText); attention scaling \(ChartAxis.label(spectrum.attentionScaling))",
             xTitle: "frequency slot j (inv_freq = theta^(-2j/r) before scaling; fastest on the left)",
             yTitle: "wavelength 2π / inv_freq in positions (log scale)",
@@ -42,18 +43,19 @@ struct WavelengthPanel {
         let basePoints = baseWavelengths.enumerated()
             .map { "\(ChartFrame.number(x.pixel(Double($0))))," + ChartFrame.number(y.pixel($1)) }
             .joined(separator: " ")
-        svg += "<polyline fill=\"none\" stroke=\"#999\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\" points=\"\(basePoints)\"/>\n"
+        svg += "<polyline fill=\"none\" stroke=\"#999\" stroke-width=\"1.2\" stroke-dasharray=\"5 3\" "
+            + "points=\"\(basePoints)\"/>\n"
         let radius = half <= 96 ? 3.5 : 2.2
         for (slot, regime) in spectrum.regimes.enumerated() {
             let pixelX = x.pixel(Double(slot))
             guard let wavelength = spectrum.wavelengths[slot] else {
                 // No wavelength: a cross on the top edge.
-                let pixelY = frame.plotTop + 6
-                svg += ChartFrame.line(pixelX - 3, pixelY - 3, pixelX + 3, pixelY + 3, stroke: Self.colour(.zero), width: 1.5)
-                svg += ChartFrame.line(pixelX - 3, pixelY + 3, pixelX + 3, pixelY - 3, stroke: Self.colour(.zero), width: 1.5)
+                let pixelY = frame.plotTop + 6, grey = Self.colour(.zero)
+                svg += ChartFrame.line(pixelX - 3, pixelY - 3, pixelX + 3, pixelY + 3, stroke: grey, width: 1.5)
+                svg += ChartFrame.line(pixelX - 3, pixelY + 3, pixelX + 3, pixelY - 3, stroke: grey, width: 1.5)
                 continue
             }
-            svg += "<circle cx=\"\(ChartFrame.number(pixelX))\" cy=\"\(ChartFrame.number(y.pixel(wavelength)))\" r=\"\(radius)\" fill=\"\(Self.colour(regime))\"/>\n"
+            svg += Self.dot(x: pixelX, y: y.pixel(wavelength), radius: radius, colour: Self.colour(regime))
         }
         svg += contextLine(spectrum.originalContext, name: "original context", colour: "#2ca02c", frame: frame, y: y)
         svg += contextLine(spectrum.context, name: "target context", colour: "#9467bd", frame: frame, y: y)
@@ -62,7 +64,7 @@ struct WavelengthPanel {
         for regime in FrequencyRegime.allCases {
             let label = "\(regime.rawValue) (\(counts[regime, default: 0]))"
             svg += frame.legendEntry(row: row, label: label) { cx, cy in
-                "<circle cx=\"\(ChartFrame.number(cx))\" cy=\"\(ChartFrame.number(cy))\" r=\"4\" fill=\"\(Self.colour(regime))\"/>\n"
+                Self.dot(x: cx, y: cy, radius: 4, colour: Self.colour(regime))
             }
             row += 1
         }
@@ -86,6 +88,11 @@ struct WavelengthPanel {
         return svg
     }
 
+    /// A filled circle.
+    static func dot(x: Double, y: Double, radius: Double, colour: String) -> String {
+        "<circle cx=\"\(ChartFrame.number(x))\" cy=\"\(ChartFrame.number(y))\" r=\"\(radius)\" fill=\"\(colour)\"/>\n"
+    }
+
     /// A dashed horizontal line at `length` with its value written above it at the left.
     private func contextLine(_ length: Int?, name: String, colour: String, frame: ChartFrame, y: ChartAxis) -> String {
         guard let length else { return "" }
@@ -106,13 +113,15 @@ struct WavelengthPanel {
         case .linear(let factor): return "linear (factor \(f(factor))), \(theta)"
         case .ntk(let factor): return "ntk (factor \(f(factor))), \(theta)"
         case .dynamic(let dynamic):
-            return "dynamic (factor \(f(dynamic.factor)), max_position_embeddings \(dynamic.maxPositionEmbeddings)), \(theta)"
+            return "dynamic (factor \(f(dynamic.factor)), max_position_embeddings "
+                + "\(dynamic.maxPositionEmbeddings)), \(theta)"
         case .yarn(let yarn):
             return "yarn (factor \(f(yarn.factor)), original \(yarn.originalMaxPositionEmbeddings)), \(theta)"
         case .llama3(let llama3):
             return "llama3 (factor \(f(llama3.factor)), original \(llama3.originalMaxPositionEmbeddings)), \(theta)"
         case .longrope(let longrope):
-            return "longrope (factor \(f(longrope.factor)), original \(longrope.originalMaxPositionEmbeddings)), \(theta)"
+            return "longrope (factor \(f(longrope.factor)), original "
+                + "\(longrope.originalMaxPositionEmbeddings)), \(theta)"
         }
     }
 }

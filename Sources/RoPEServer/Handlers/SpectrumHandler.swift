@@ -47,7 +47,11 @@ enum SpectrumHandler {
         // The writer turns non-finite numbers into null: a zero frequency's wavelength is written as null.
         writer.doubles(spectrum.wavelengths.map { $0 ?? .infinity }, shape: [half])
         writer.key("rotations_original")
-        if let rotations = spectrum.rotationsOriginal { writer.doubles(rotations, shape: [half]) } else { writer.valueNull() }
+        if let rotations = spectrum.rotationsOriginal {
+            writer.doubles(rotations, shape: [half])
+        } else {
+            writer.valueNull()
+        }
         writer.key("rotations_context")
         writer.doubles(spectrum.rotationsContext, shape: [half])
         writer.key("regime")
