@@ -80,7 +80,7 @@ struct SpectrumHTTPTests {
         #expect(svg.bodyText.hasPrefix("<svg"))
         #expect(Self.isWellFormedXML(svg.bodyText))
         for label in ["original context 8192", "target context 131072", "interpolated (29)", "blended (6)",
-                      "unchanged (29)", "llama3 (factor 8, original 8192), theta 500000"] {
+                      "unchanged (29)", "llama3 (factor 8, original 8192)", "theta 500000, rotary_dim 128, 64 slots"] {
             #expect(svg.bodyText.contains(label), "missing '\(label)'")
         }
         #expect(!svg.bodyText.contains("Angle precision"))

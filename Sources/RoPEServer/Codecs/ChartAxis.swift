@@ -9,16 +9,22 @@ struct ChartAxis {
     /// The pixel coordinates of `lower` and `upper` (upper may be the smaller pixel, as on a y axis).
     let start: Double, end: Double
 
-    /// A log axis over whole decades covering `values` (positive entries only; 1...10 when there are none).
-    static func logarithmic(covering values: [Double], from start: Double, to end: Double) -> ChartAxis {
+    /// A log axis over whole decades covering `values` with at least a factor of `spare` to spare at either end
+    /// (2: no point or line sits on the frame; positive entries only, 1...10 when there are none).
+    static func logarithmic(covering values: [Double], spare: Double = 2, from start: Double, to end: Double)
+        -> ChartAxis
+    {
         let positive = values.filter { $0 > 0 && $0.isFinite }
-        let low = (positive.min() ?? 1).log10Floor, high = max((positive.max() ?? 10).log10Ceiling, low + 1)
+        let low = ((positive.min() ?? spare) / spare).log10Floor
+        let high = max(((positive.max() ?? 10 / spare) * spare).log10Ceiling, low + 1)
         return ChartAxis(lower: pow(10, low), upper: pow(10, high), logarithmic: true, start: start, end: end)
     }
 
-    /// A linear axis from `lower` to `upper` (widened by 1 when they are equal).
+    /// A linear axis from `lower` to `upper` (lower - 1 to upper + 1 when they are equal).
     static func linear(_ lower: Double, _ upper: Double, from start: Double, to end: Double) -> ChartAxis {
-        ChartAxis(lower: lower, upper: upper > lower ? upper : lower + 1, logarithmic: false, start: start, end: end)
+        upper > lower
+            ? ChartAxis(lower: lower, upper: upper, logarithmic: false, start: start, end: end)
+            : ChartAxis(lower: lower - 1, upper: upper + 1, logarithmic: false, start: start, end: end)
     }
 
     /// The pixel of `value`, clamped to the axis.

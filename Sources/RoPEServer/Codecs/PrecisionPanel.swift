@@ -26,11 +26,13 @@ struct PrecisionPanel {
             return max(cosine, sine)
         }
         let allErrors = AngleFormat.allCases.flatMap { format in order.compactMap { largest(format, $0) } }
-        let y = ChartAxis.logarithmic(covering: allErrors, from: frame.plotBottom, to: frame.plotTop)
+        // All errors 0 (integer angles): an axis far below any real error, with the points on its bottom edge.
+        let y = ChartAxis.logarithmic(covering: allErrors.contains { $0 > 0 } ? allErrors : [1e-16],
+                                      from: frame.plotBottom, to: frame.plotTop)
         let low = positions.first ?? 0, high = positions.last ?? 1
         // A log position axis when the positions are positive and span two decades, else linear.
         let x = low > 0 && high / low >= 100
-            ? ChartAxis.logarithmic(covering: [low, high], from: frame.left + 10, to: frame.plotRight - 10)
+            ? ChartAxis.logarithmic(covering: [low, high], spare: 1, from: frame.left + 10, to: frame.plotRight - 10)
             : ChartAxis.linear(low, high, from: frame.left + 10, to: frame.plotRight - 10)
         var svg = frame.decorations(
             title: "Angle precision: largest error of cos and sin over all slots, against float64 angles",
@@ -58,6 +60,10 @@ struct PrecisionPanel {
             svg += frame.legendEntry(row: row, label: format.rawValue) { cx, cy in
                 ChartFrame.line(cx - 9, cy, cx + 9, cy, stroke: colour, width: 2)
             }
+        }
+        if allErrors.contains(0) {
+            svg += ChartFrame.text("errors of 0 are drawn on", x: frame.legendLeft, y: frame.plotTop + 166)
+            svg += ChartFrame.text("the bottom edge", x: frame.legendLeft, y: frame.plotTop + 182)
         }
         if overflowed {
             let lines = ["missing points: the position or", "angle overflows the format", "(float16 above 65504)"]

@@ -33,9 +33,10 @@ struct WavelengthPanel {
         let countText = FrequencyRegime.allCases.filter { counts[$0, default: 0] > 0 }
             .map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
         var svg = frame.decorations(
-            title: "Wavelength per frequency slot: \(Self.describe(parameters)), "
-                + "rotary_dim \(spectrum.rotaryDimension)",
-            subtitle: "\(half) slots: \(countText); attention scaling \(ChartAxis.label(spectrum.attentionScaling))",
+            title: "Wavelength per frequency slot: \(Self.describe(parameters.scaling))",
+            subtitle: "theta \(Self.plain(parameters.theta)), rotary_dim \(spectrum.rotaryDimension), "
+                + "\(half) slot\(half == 1 ? "" : "s"): \(countText); "
+                + "attention scaling \(ChartAxis.label(spectrum.attentionScaling))",
             xTitle: "frequency slot j (inv_freq = theta^(-2j/r) before scaling; fastest on the left)",
             yTitle: "wavelength 2π / inv_freq in positions (log scale)",
             x: x, y: y, xTicks: stride(from: 0, to: half, by: slotStep).map(Double.init))
@@ -101,27 +102,26 @@ struct WavelengthPanel {
             + ChartFrame.text("\(name) \(length)", x: frame.left + 6, y: pixel - 5, fill: colour)
     }
 
-    /// "llama3 (factor 8, original 8192), theta 500000" and the like.
-    static func describe(_ parameters: RoPEParameters) -> String {
-        // Parameters as they were given: 500000, not 500k.
-        func f(_ value: Double) -> String {
-            value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%g", value)
-        }
-        let theta = "theta \(f(parameters.theta))"
-        switch parameters.scaling {
-        case .none: return "default RoPE, \(theta)"
-        case .linear(let factor): return "linear (factor \(f(factor))), \(theta)"
-        case .ntk(let factor): return "ntk (factor \(f(factor))), \(theta)"
+    /// A parameter as it was given: 500000, not 500k.
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%g", value)
+    }
+
+    /// "llama3 (factor 8, original 8192)" and the like.
+    static func describe(_ scaling: RoPEScaling) -> String {
+        let f = plain
+        switch scaling {
+        case .none: return "default RoPE"
+        case .linear(let factor): return "linear (factor \(f(factor)))"
+        case .ntk(let factor): return "ntk (factor \(f(factor)))"
         case .dynamic(let dynamic):
-            return "dynamic (factor \(f(dynamic.factor)), max_position_embeddings "
-                + "\(dynamic.maxPositionEmbeddings)), \(theta)"
+            return "dynamic (factor \(f(dynamic.factor)), max_position_embeddings \(dynamic.maxPositionEmbeddings))"
         case .yarn(let yarn):
-            return "yarn (factor \(f(yarn.factor)), original \(yarn.originalMaxPositionEmbeddings)), \(theta)"
+            return "yarn (factor \(f(yarn.factor)), original \(yarn.originalMaxPositionEmbeddings))"
         case .llama3(let llama3):
-            return "llama3 (factor \(f(llama3.factor)), original \(llama3.originalMaxPositionEmbeddings)), \(theta)"
+            return "llama3 (factor \(f(llama3.factor)), original \(llama3.originalMaxPositionEmbeddings))"
         case .longrope(let longrope):
-            return "longrope (factor \(f(longrope.factor)), original "
-                + "\(longrope.originalMaxPositionEmbeddings)), \(theta)"
+            return "longrope (factor \(f(longrope.factor)), original \(longrope.originalMaxPositionEmbeddings))"
         }
     }
 }
