@@ -18,6 +18,8 @@ struct RotationCoefficients: Sendable {
     let xposPairScales: [Double]
     /// The sequence length s whose centre s/2 xPos measures powers from.
     let sequenceLength: Int
+    /// M-RoPE: the axis index (0 t, 1 h, 2 w) of every slot; empty for plain RoPE.
+    let slotAxes: [Int]
 
     /// Prepares coefficients for `table`, in the forward or inverse direction, with optional xPos.
     init(table: FrequencyTable, inverse: Bool, xpos: XPos?, sequenceLength: Int) {
@@ -27,6 +29,7 @@ struct RotationCoefficients: Sendable {
         self.xpos = xpos
         xposPairScales = xpos == nil ? [] : XPos.pairScales(rotaryDimension: table.rotaryDimension)
         self.sequenceLength = sequenceLength
+        slotAxes = table.mropeAxes?.map(\.rawValue) ?? []
     }
 
     /// The number of (cos, sin) pairs per position.
@@ -49,6 +52,32 @@ struct RotationCoefficients: Sendable {
             let amplitude = inverse ? 1 / attentionFactor : attentionFactor
             for j in 0..<inverseFrequencies.count {
                 let angle = p * inverseFrequencies[j]
+                cosine[j] = Float(cos(angle) * amplitude)
+                sine[j] = Float(sineSign * sin(angle) * amplitude)
+            }
+        }
+    }
+
+    /// Writes r/2 cosines and sines for an M-RoPE token at (t, h, w): slot j's angle (and xPos power) uses the
+    /// position of its own axis, with the same arithmetic as `fill(position:)`, so t = h = w gives the same bits.
+    func fill(axisPositions: (Int, Int, Int), cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>) {
+        let axes = [axisPositions.0, axisPositions.1, axisPositions.2]
+        let p = axes.map(Double.init)
+        let sineSign: Double = inverse ? -1 : 1
+        if let xpos {
+            let exponents = axes.map { xpos.exponent(position: $0, sequenceLength: sequenceLength) }
+            for j in 0..<inverseFrequencies.count {
+                let axis = slotAxes[j]
+                let angle = p[axis] * inverseFrequencies[j]
+                let forwardAmplitude = attentionFactor * pow(xposPairScales[j], exponents[axis])
+                let amplitude = inverse ? 1 / forwardAmplitude : forwardAmplitude
+                cosine[j] = Float(cos(angle) * amplitude)
+                sine[j] = Float(sineSign * sin(angle) * amplitude)
+            }
+        } else {
+            let amplitude = inverse ? 1 / attentionFactor : attentionFactor
+            for j in 0..<inverseFrequencies.count {
+                let angle = p[slotAxes[j]] * inverseFrequencies[j]
                 cosine[j] = Float(cos(angle) * amplitude)
                 sine[j] = Float(sineSign * sin(angle) * amplitude)
             }

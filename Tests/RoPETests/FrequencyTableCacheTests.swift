@@ -24,6 +24,7 @@ struct FrequencyTableCacheTests {
         case .yarn: "yarn"
         case .llama3: "llama3"
         case .longrope: "longrope"
+        case .proportional: "proportional"
         }
     }
 
@@ -45,7 +46,7 @@ struct FrequencyTableCacheTests {
     /// The length around which a type's frequencies could switch: mpe for dynamic, omax for the others that have one.
     static func threshold(_ scaling: RoPEScaling) -> Int {
         switch scaling {
-        case .none, .linear, .ntk: 8
+        case .none, .linear, .ntk, .proportional: 8
         case .dynamic(let dynamic): dynamic.maxPositionEmbeddings
         case .yarn(let yarn): yarn.originalMaxPositionEmbeddings
         case .llama3(let llama3): llama3.originalMaxPositionEmbeddings
