@@ -7,7 +7,8 @@ struct AttentionRequest {
     var queryPositions: PositionGrid
     var keyPositions: PositionGrid
     var options: AttentionOptions
-    var parameters: RoPEParameters
+    /// The RoPE parameters; nil for a config layer without RoPE (q and k are scored unrotated).
+    var parameters: RoPEParameters?
 
     /// Decodes a JSON body with `queries` and `keys`, or a .npy body holding the two arrays one after the other
     /// (`np.save(f, queries); np.save(f, keys)`) with the parameters in the query string.
@@ -42,7 +43,19 @@ struct AttentionRequest {
         if let scale = try fields.double("scale") { options.scale = scale }
         options.causal = try fields.bool("causal") ?? false
         options.softmax = try fields.bool("softmax") ?? false
-        parameters = try RoPEParametersDecoder.decode(&fields)
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        try rope.requireHeadDimension(queries.shape.last, of: "queries")
+        if let multiAxis = try PositionsDecoder.decodeMultiAxis(
+            &fields, "query_mrope_positions", alongside: "query_positions", forShape: queries.shape,
+            parameters: rope.parameters, limits: limits) {
+            queryPositions = multiAxis
+        }
+        if let multiAxis = try PositionsDecoder.decodeMultiAxis(
+            &fields, "key_mrope_positions", alongside: "key_positions", forShape: keys.shape,
+            parameters: rope.parameters, limits: limits) {
+            keyPositions = multiAxis
+        }
+        parameters = rope.ropeApplied ? rope.parameters : nil
         try fields.rejectUnread()
     }
 }

@@ -14,6 +14,8 @@ struct RotateRequest: ~Copyable {
     var inverse: Bool
     var xpos: XPos?
     var parameters: RoPEParameters
+    /// false for a config layer without RoPE: the embeddings come back unchanged.
+    var ropeApplied: Bool
 
     /// Decodes a JSON body, or a .npy body (taken over from `request`) with the parameters in the query string.
     init(_ request: inout HTTPRequest, limits: ServerLimits) throws(HTTPError) {
@@ -37,11 +39,17 @@ struct RotateRequest: ~Copyable {
             fields = try RequestFields(query: request.query)
         }
         try limits.check(shape: shape, field: "embeddings")
-        let positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
+        var positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
         let xpos = try XPosDecoder.decode(&fields)
-        let parameters = try RoPEParametersDecoder.decode(&fields)
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        try rope.requireHeadDimension(shape.last, of: "embeddings")
+        if let multiAxis = try PositionsDecoder.decodeMultiAxis(&fields, "mrope_positions", alongside: "positions",
+                                                                forShape: shape, parameters: rope.parameters,
+                                                                limits: limits) {
+            positions = multiAxis
+        }
         try fields.rejectUnread()
         self.embeddings = tensor
         self.embeddingsFile = file
@@ -50,7 +58,8 @@ struct RotateRequest: ~Copyable {
         self.offset = offset
         self.inverse = inverse
         self.xpos = xpos
-        self.parameters = parameters
+        self.parameters = rope.parameters
+        self.ropeApplied = rope.ropeApplied
     }
 }
 

@@ -28,6 +28,10 @@ enum AttentionHandler {
         writer.tensor(scores)   // masked entries are -inf, written as null
         writer.key("shape")
         writer.integers(scores.shape)
+        if attention.parameters == nil {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         writer.endObject()
         return .json(writer)
     }

@@ -35,6 +35,16 @@ enum FrequenciesHandler {
             writer.key("sin")
             sin.withUnsafeBufferPointer { writer.tensor($0, shape: [sequenceLength, half]) }
         }
+        if let axes = table.mropeAxes {
+            writer.key("mrope_axis")
+            writer.beginArray()
+            for axis in axes { writer.value(axis.name) }
+            writer.endArray()
+        }
+        if !frequencies.ropeApplied {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         if let position = frequencies.position {
             writer.key("position")
             writer.value(position)
