@@ -5,12 +5,13 @@ import RoPE
 ///
 /// Three forms: the legacy top-level `rope_theta` / `rotary_dim` / `partial_rotary_factor` with a `rope_scaling`
 /// object or its flat keys (the only form a query string spells without JSON text); the transformers 5
-/// `rope_parameters` object, flat or keyed by layer type (`layer_type` picks one). `layout` and
-/// `apply_attention_scaling` go with every form.
+/// `rope_parameters` object, flat or keyed by layer type (`layer_type` picks one); or a whole `config`
+/// (see `ModelConfigReader`). `layout` and `apply_attention_scaling` go with every form.
 enum RoPEParametersDecoder {
     /// Top-level names this decoder reads (besides the flat scaling keys).
     static let topLevelNames = ["rope_theta", "rotary_dim", "partial_rotary_factor", "layout", "rope_scaling",
-                                "max_position_embeddings", "apply_attention_scaling", "rope_parameters", "layer_type"]
+                                "max_position_embeddings", "apply_attention_scaling", "rope_parameters", "layer_type",
+                                "config", "layer"]
 
     /// Top-level fields that the `rope_parameters` object replaces.
     static let replacedByRopeParameters = ["rope_scaling", "rope_theta", "partial_rotary_factor"]
@@ -18,6 +19,10 @@ enum RoPEParametersDecoder {
     /// Decodes and consumes every RoPE field of a request: the parameters, plus the head dimension and whether
     /// RoPE applies at all when a `config` names a layer. The one entry point for every endpoint.
     static func decode(_ fields: inout RequestFields) throws(HTTPError) -> DecodedRoPE {
+        if fields.contains("config") { return try ModelConfigReader.decode(&fields) }
+        if fields.contains("layer") {
+            throw .invalid("'layer' picks a layer of a pasted 'config'; without 'config' use 'layer_type' with 'rope_parameters'")
+        }
         var parameters = RoPEParameters()
         try decodeRequestOptions(&fields, into: &parameters)
         let defaults = RoPEObjectDefaults(
@@ -37,7 +42,7 @@ enum RoPEParametersDecoder {
             return DecodedRoPE(parameters: parameters)
         }
         if fields.contains("layer_type") {
-            throw .invalid("'layer_type' picks an entry of 'rope_parameters' keyed by layer type ; there is none here")
+            throw .invalid("'layer_type' picks an entry of 'rope_parameters' keyed by layer type (or of a config's); there is none here")
         }
         let theta = try fields.double("rope_theta")
         let partialRotaryFactor = try fields.double("partial_rotary_factor")
@@ -80,7 +85,7 @@ enum RoPEParametersDecoder {
         }
         let types = container.names.joined(separator: ", ")
         guard let layerType else {
-            throw .invalid("'\(field)' is keyed by layer type (\(types)): give 'layer_type' to pick one")
+            throw .invalid("'\(field)' is keyed by layer type (\(types)): give 'layer_type' (or 'layer' with a config) to pick one")
         }
         guard container.has(layerType) else {
             throw .invalid("'layer_type' '\(layerType)' is not a layer type of '\(field)' (\(types))")
