@@ -24,39 +24,37 @@ enum PositionsDecoder {
         throw .invalid("'\(field)' has shape \(shape), expected \(expected) to match the tensor of shape \(tensorShape)")
     }
 
-    /// Reads 3-axis M-RoPE positions `field` (absent: nil): shape [3, s] shared by every row, or [3, <the tensor's
-    /// shape without its last axis>] one per token; axes t, h, w.
-    static func decodeAxes(_ fields: inout RequestFields, _ field: String, forShape tensorShape: [Int],
-                           limits: ServerLimits) throws(HTTPError) -> MRoPEPositions? {
-        guard let (values, shape) = try fields.integerGrid(field) else { return nil }
-        let sequenceLength = Tensor.sequenceLength(ofShape: tensorShape)
-        let tokenShape = Array(tensorShape.dropLast())
-        let axisShape = Array(shape.dropFirst())
-        let expected = tokenShape.count > 1 ? "[3, \(sequenceLength)] or \([3] + tokenShape)" : "[3, \(sequenceLength)]"
-        guard shape.first == 3, axisShape == [sequenceLength] || axisShape == tokenShape else {
-            throw .invalid("'\(field)' has shape \(shape), expected \(expected) (t, h, w) to match the tensor of shape \(tensorShape)")
-        }
-        for value in values where value.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'\(field)' contains \(value), beyond the position limit of ±\(limits.maxPosition) (max_position)")
-        }
-        let count = values.count / 3
-        return MRoPEPositions(temporal: Array(values[0..<count]), height: Array(values[count..<(2 * count)]),
-                              width: Array(values[(2 * count)...]), isPerRow: axisShape != [sequenceLength])
-    }
-
-    /// 3-axis positions from `mropeField` (nil when absent), which exclude `positionsField` and need an
-    /// `mrope_section` in `parameters`.
+    /// 3-axis positions from `mropeField`, or from `bodyArray` (an integer array of a .npy body), nil when
+    /// neither is there. They exclude `positionsField` and need an `mrope_section` in `parameters`. Shape [3, s]
+    /// shared by every row, or [3, <the tensor's shape without its last axis>] one per token; axes t, h, w.
     static func decodeMultiAxis(_ fields: inout RequestFields, _ mropeField: String, alongside positionsField: String,
-                                forShape tensorShape: [Int], parameters: RoPEParameters,
-                                limits: ServerLimits) throws(HTTPError) -> PositionGrid? {
-        guard fields.contains(mropeField) else { return nil }
+                                bodyArray: (values: [Int], shape: [Int])? = nil, forShape tensorShape: [Int],
+                                parameters: RoPEParameters, limits: ServerLimits) throws(HTTPError) -> PositionGrid? {
+        if bodyArray != nil && fields.contains(mropeField) {
+            throw .invalid("'\(mropeField)' is given both in the .npy body and in the query string")
+        }
+        let array: (values: [Int], shape: [Int])?
+        if let bodyArray { array = bodyArray } else { array = try fields.integerGrid(mropeField) }
+        guard let (values, shape) = array else { return nil }
         guard !fields.contains(positionsField) else {
             throw .invalid("give either '\(positionsField)' or '\(mropeField)', not both")
         }
         guard parameters.mropeSection != nil else {
             throw .invalid("'\(mropeField)' needs an M-RoPE 'mrope_section' in the RoPE parameters")
         }
-        return try decodeAxes(&fields, mropeField, forShape: tensorShape, limits: limits).map { .multiAxis($0) }
+        let sequenceLength = Tensor.sequenceLength(ofShape: tensorShape)
+        let tokenShape = Array(tensorShape.dropLast())
+        let axisShape = Array(shape.dropFirst())
+        let expected = tokenShape.count > 1 ? "[3, \(sequenceLength)] or \([3] + tokenShape)" : "[3, \(sequenceLength)]"
+        guard shape.first == 3, axisShape == [sequenceLength] || axisShape == tokenShape else {
+            throw .invalid("'\(mropeField)' has shape \(shape), expected \(expected) (t, h, w) to match the tensor of shape \(tensorShape)")
+        }
+        for value in values where value.magnitude > UInt(limits.maxPosition) {
+            throw .invalid("'\(mropeField)' contains \(value), beyond the position limit of ±\(limits.maxPosition) (max_position)")
+        }
+        let count = values.count / 3
+        return .multiAxis(MRoPEPositions(temporal: Array(values[0..<count]), height: Array(values[count..<(2 * count)]),
+                                         width: Array(values[(2 * count)...]), isPerRow: axisShape != [sequenceLength]))
     }
 
     /// Reads an integer offset and checks it against the position limit.
