@@ -31,7 +31,8 @@ public struct FrequencyTable: Sendable, Hashable {
         if case .proportional = parameters.scaling, parameters.rotaryDimension != .full {
             // Proportional RoPE spans the whole head; its partial_rotary_factor counts frequencies instead.
             throw RoPEError(.invalidParameter, field: "rotary_dim",
-                            "rotary_dim does not apply to rope_type 'proportional': it rotates over the whole head dimension, partial_rotary_factor sets how many frequencies are non-zero")
+                            "rotary_dim does not apply to rope_type 'proportional': it rotates over the whole head "
+                                + "dimension, partial_rotary_factor sets how many frequencies are non-zero")
         }
         let r = try parameters.rotaryDimension.resolve(headDimension: headDimension)
         try RoPEError.requirePositiveFinite(parameters.theta, field: "rope_theta")
@@ -62,8 +63,8 @@ public struct FrequencyTable: Sendable, Hashable {
         appliesAttentionFactor = parameters.applyAttentionScaling
         mropeAxes = axes
         digest = Self.digest(rotaryDimension: r, inverseFrequencies: scaled.inverseFrequencies,
-                             attentionFactor: scaled.attentionFactor, appliesAttentionFactor: parameters.applyAttentionScaling,
-                             mropeAxes: axes)
+                             attentionFactor: scaled.attentionFactor,
+                             appliesAttentionFactor: parameters.applyAttentionScaling, mropeAxes: axes)
     }
 
     /// Hashes the digest only; equal tables have equal digests (it is a function of the other fields), and `==`

@@ -41,7 +41,8 @@ struct ResolvedPositions: Sendable, Equatable {
         case .multiAxis(let multi):
             let expected = multi.isPerRow ? geometry.tokenCount : s
             for axis in multi.axes where axis.count != expected {
-                let what = multi.isPerRow ? "tokens (the full shape without the last axis)" : "positions (the sequence length)"
+                let what = multi.isPerRow
+                    ? "tokens (the full shape without the last axis)" : "positions (the sequence length)"
                 throw RoPEError(.shapeMismatch, field: field,
                                 "\(field) has an axis of \(axis.count) entries but the tensor has \(expected) \(what)")
             }

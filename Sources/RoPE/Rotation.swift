@@ -90,6 +90,15 @@ public enum Rotation {
         return plan.table.appliedAttentionFactor
     }
 
+    /// Validates `shape` and the positions as `rotate` does, without rotating: for a layer without RoPE (Llama 4
+    /// NoPE), whose tensor is returned as it is but whose request must still be well-formed.
+    public static func validatePositions(shape: [Int], valueCount: Int, positions grid: PositionGrid,
+                                         offset: Int) throws(RoPEError) {
+        let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
+        let field = if case .multiAxis = grid { "mrope_positions" } else { "positions" }
+        _ = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
+    }
+
     /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
     ///
     /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is

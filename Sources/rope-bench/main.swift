@@ -321,7 +321,8 @@ if !codecsOnly {
     let count = shape.reduce(1, *)
     let tensor = Tensor(shape: shape, values: randomValues(count))
     var output = [Float](repeating: 0, count: count)
-    heading("M-RoPE [32, 2048, 128], mrope_section [16, 24, 24], shared 3-axis positions (text, 32 x 32 image, text) vs plain RoPE on the same tensor, tables cached")
+    heading("M-RoPE [32, 2048, 128], mrope_section [16, 24, 24], shared 3-axis positions (text, 32 x 32 image, "
+        + "text) vs plain RoPE on the same tensor, tables cached")
     var plain = RoPEParameters()
     plain.theta = 1_000_000
     var mrope = plain
@@ -349,7 +350,9 @@ if !codecsOnly {
             _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0, parameters: plain,
                                      inverse: false, xpos: nil)
         })
-        FileHandle.standardOutput.write("|   alternating with plain RoPE: median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x plain time\n".data(using: .utf8)!)
+        let ratios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
+        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, fastest/fastest \(ratios.1)x plain time"
+        FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
         summary["mrope_vs_plain_32x2048x128"] = paired.median
         let cold = measure(minimumRuns: 3, budget: 0.5) {
             CosineSineCache.shared.removeAll()

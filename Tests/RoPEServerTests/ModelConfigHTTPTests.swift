@@ -114,6 +114,13 @@ struct ModelConfigHTTPTests {
         let input = Self.embeddings(rows: 1, s: 2, d: 128)
         let rotate = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input])
         #expect(rotate.json?["rope_applied"] as? Bool == false)
+        let misplaced = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input,
+                                                                     "positions": [0, 1, 2]])
+        #expect(misplaced.status == 422 && misplaced.bodyText.contains("positions"), "\(misplaced.bodyText)")
+        let info = try server.request("GET", "/info")
+        #expect((info.json?["rope_types"] as? [String])?.contains("proportional") == true)
+        #expect((info.json?["rope_fields"] as? [String])?.contains("config") == true)
+        #expect((info.json?["rope_object_keys"] as? [String])?.contains("mrope_section") == true)
         let returned = (rotate.json?["embeddings"] as? [[[Double]]])?.flatMap { $0.flatMap { $0.map(Float.init) } }
         #expect(returned == input.flatMap { $0.flatMap { $0.map(Float.init) } }, "float32 storage, unchanged")
     }

@@ -26,7 +26,8 @@ struct AttentionRequest {
             let names = ["queries", "keys", "query_mrope_positions", "key_mrope_positions"]
             let ranges = try NPYBody.arrayRanges(request.body, fields: names)
             guard ranges.count != 3 else {
-                throw .invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and 'key_mrope_positions' or neither")
+                throw .invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and "
+                               + "'key_mrope_positions' or neither")
             }
             func bytes(_ index: Int) -> UnsafeRawBufferPointer {
                 index < ranges.count ? UnsafeRawBufferPointer(rebasing: request.body[ranges[index]])
@@ -66,7 +67,8 @@ struct AttentionRequest {
             queryPositions = multiAxis
         }
         if let multiAxis = try PositionsDecoder.decodeMultiAxis(
-            &fields, "key_mrope_positions", alongside: "key_positions", bodyArray: bodyPositions[1], forShape: keys.shape,
+            &fields, "key_mrope_positions", alongside: "key_positions", bodyArray: bodyPositions[1],
+            forShape: keys.shape,
             parameters: rope.parameters, limits: limits) {
             keyPositions = multiAxis
         }

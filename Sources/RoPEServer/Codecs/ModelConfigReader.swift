@@ -20,7 +20,8 @@ enum ModelConfigReader {
     /// Decodes `config` with `layer` / `layer_type`, `layout` and `apply_attention_scaling` from `fields`.
     static func decode(_ fields: inout RequestFields) throws(HTTPError) -> DecodedRoPE {
         if let clash = replacedFields.first(where: fields.contains) {
-            throw .invalid("'\(clash)' cannot be given next to 'config': the config sets the RoPE parameters (next to it only layout, apply_attention_scaling, layer and layer_type)")
+            throw .invalid("'\(clash)' cannot be given next to 'config': the config sets the RoPE parameters (next "
+                           + "to it only layout, apply_attention_scaling, layer and layer_type)")
         }
         var parameters = RoPEParameters()
         try RoPEParametersDecoder.decodeRequestOptions(&fields, into: &parameters)
@@ -54,7 +55,8 @@ enum ModelConfigReader {
         let partialRotaryFactor = try text.double("partial_rotary_factor")
         var object = RoPEObject()
         if text.contains("rope_parameters"), var container = try text.object("rope_parameters") {
-            let picks = container.isKeyedByLayerType || requestedLayerType != nil
+            let picks = container.isKeyedByLayerType(objectKeys: RoPEObjectDecoder.objectKeys)
+                || requestedLayerType != nil
             if var entry = try RoPEParametersDecoder.entry(of: &container, layerType: picks ? layerType : nil) {
                 object = try RoPEObjectDecoder.decode(&entry, isParametersForm: true, defaults: defaults)
             } else {
@@ -88,7 +90,8 @@ enum ModelConfigReader {
 
     /// Whether `layer` applies RoPE: Llama 4's `no_rope_layers` (0 = no RoPE), derived from
     /// `no_rope_layer_interval` when it is empty (every interval-th layer has none).
-    private static func noRopeFlag(of layer: Int, _ text: inout RequestFields, layerCount: Int) throws(HTTPError) -> Bool {
+    private static func noRopeFlag(of layer: Int, _ text: inout RequestFields,
+                                   layerCount: Int) throws(HTTPError) -> Bool {
         let flags = try text.integerGrid("no_rope_layers")?.values ?? []
         let interval = try RoPEObjectDecoder.positiveInt(&text, "no_rope_layer_interval")
         if flags.isEmpty {

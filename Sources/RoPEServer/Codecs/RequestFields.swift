@@ -52,10 +52,11 @@ struct RequestFields {
     /// Every name present, in document order.
     var names: [String] { order }
 
-    /// Whether every member is an object or null and there is at least one: the `rope_parameters` form keyed by
-    /// layer type (`{"full_attention": {...}, "sliding_attention": {...}}`) rather than one RoPE object.
-    var isKeyedByLayerType: Bool {
-        !order.isEmpty && order.allSatisfy { name in
+    /// Whether every member is an object or null, there is at least one, and none is named like a key of a RoPE
+    /// object: the `rope_parameters` form keyed by layer type (`{"full_attention": {...}, "sliding_attention":
+    /// {...}}`) rather than one RoPE object (`{"rope_type": null}` is the latter).
+    func isKeyedByLayerType(objectKeys: [String]) -> Bool {
+        !order.isEmpty && !order.contains(where: objectKeys.contains) && order.allSatisfy { name in
             switch values[name] {
             case .object, .null: true
             default: false

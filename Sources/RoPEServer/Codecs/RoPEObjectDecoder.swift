@@ -31,6 +31,8 @@ enum RoPEObjectDecoder {
                                "mrope_section", "mrope_interleaved"]
     /// Keys only the transformers 5 `rope_parameters` object has.
     static let parametersOnlyNames = ["rope_theta", "partial_rotary_factor"]
+    /// Every key a RoPE object may have.
+    static let objectKeys = ["type"] + scalingNames + parametersOnlyNames
 
     /// The values of `rope_type` (`mrope` is read as the older spelling of `default` with a section).
     enum ScalingType: String, CaseIterable {
@@ -56,7 +58,7 @@ enum RoPEObjectDecoder {
     static func decode(_ fields: inout RequestFields, isParametersForm: Bool,
                        defaults: RoPEObjectDefaults) throws(HTTPError) -> RoPEObject {
         let p = fields.prefix
-        let known = ["type"] + scalingNames + (isParametersForm ? parametersOnlyNames : [])
+        let known = isParametersForm ? objectKeys : ["type"] + scalingNames
         if !p.isEmpty, let unknown = fields.unreadNames.first(where: { !known.contains($0) }) {
             throw .invalid("unknown field '\(p)\(unknown)'; known: \(known.joined(separator: ", "))")
         }

@@ -31,9 +31,12 @@ enum RoPEParametersDecoder {
         let flatNames = RoPEObjectDecoder.scalingNames.filter { $0 != "max_position_embeddings" && fields.contains($0) }
         if fields.contains("rope_parameters") {
             if let clash = (replacedByRopeParameters + flatNames).first(where: fields.contains) {
-                throw .invalid("'rope_parameters' cannot be combined with a top-level '\(clash)': in the transformers 5 form it goes inside 'rope_parameters'")
+                throw .invalid("'rope_parameters' cannot be combined with a top-level '\(clash)': in the transformers 5 "
+                               + "form it goes inside 'rope_parameters'")
             }
-            guard var container = try fields.object("rope_parameters") else { return DecodedRoPE(parameters: parameters) }
+            guard var container = try fields.object("rope_parameters") else {
+                return DecodedRoPE(parameters: parameters)
+            }
             guard var entry = try entry(of: &container, layerType: try fields.string("layer_type")) else {
                 return DecodedRoPE(parameters: parameters, ropeApplied: false)
             }
@@ -77,7 +80,7 @@ enum RoPEParametersDecoder {
     /// `layerType` names; nil when that entry is null (the layer type has no RoPE).
     static func entry(of container: inout RequestFields, layerType: String?) throws(HTTPError) -> RequestFields? {
         let field = String(container.prefix.dropLast())
-        guard container.isKeyedByLayerType else {
+        guard container.isKeyedByLayerType(objectKeys: RoPEObjectDecoder.objectKeys) else {
             if let layerType {
                 throw .invalid("'layer_type' (\(layerType)) picks an entry of '\(field)' keyed by layer type, but '\(field)' is a single RoPE object")
             }
@@ -110,7 +113,8 @@ enum RoPEParametersDecoder {
         parameters.mropeSection = object.mropeSection
         if case .proportional(var proportional) = object.scaling {
             guard rotaryDim == nil else {
-                throw .invalid("'rotary_dim' does not apply to rope_type 'proportional': it spans the whole head dimension and 'partial_rotary_factor' sets how many frequencies are non-zero")
+                throw .invalid("'rotary_dim' does not apply to rope_type 'proportional': it spans the whole head "
+                               + "dimension and 'partial_rotary_factor' sets how many frequencies are non-zero")
             }
             proportional.partialRotaryFactor = partial ?? 1
             parameters.scaling = .proportional(proportional)

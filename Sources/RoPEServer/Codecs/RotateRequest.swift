@@ -134,7 +134,8 @@ enum NPYBody {
     }
 
     /// The float tensor in `bytes` (one whole .npy array).
-    static func tensor(_ bytes: UnsafeRawBufferPointer, field: String, limits: ServerLimits) throws(HTTPError) -> Tensor {
+    static func tensor(_ bytes: UnsafeRawBufferPointer, field: String,
+                       limits: ServerLimits) throws(HTTPError) -> Tensor {
         do {
             return try NPYReader.read(bytes, field: field, limits: limits.codecLimits)
         } catch {

@@ -63,9 +63,7 @@ enum InfoHandler {
         writer.endArray()
         writer.key("rope_object_keys")
         writer.beginArray()
-        for name in ["type"] + RoPEObjectDecoder.scalingNames + RoPEObjectDecoder.parametersOnlyNames {
-            writer.value(name)
-        }
+        for name in RoPEObjectDecoder.objectKeys { writer.value(name) }
         writer.endArray()
         writer.key("layouts")
         writer.beginArray()

@@ -29,14 +29,24 @@ enum RotateHandler {
         if request.accepts("application/x-npy") {
             return .npy(tensor, headers: scalingHeader(attentionScaling))
         }
-        return json(shape: tensor.shape, attentionScaling: attentionScaling, ropeApplied: rotate.ropeApplied) { $0.tensor(tensor) }
+        return json(shape: tensor.shape, attentionScaling: attentionScaling, ropeApplied: rotate.ropeApplied) {
+            $0.tensor(tensor)
+        }
     }
 
     /// Rotates `values` (a tensor of `shape`) in place, timed for /metrics; returns the applied attention factor.
     private static func rotateInPlace(_ values: UnsafeMutableBufferPointer<Float>, shape: [Int],
                                       _ rotate: borrowing RotateRequest, context: ServiceContext) throws(HTTPError) -> Double {
         // A config layer without RoPE (Llama 4 NoPE) leaves the embeddings as they are.
-        guard rotate.ropeApplied else { return 1 }
+        guard rotate.ropeApplied else {
+            do {
+                try Rotation.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
+                                               offset: rotate.offset)
+            } catch {
+                throw HTTPError(error)
+            }
+            return 1
+        }
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
