@@ -38,24 +38,8 @@ struct RotationCoefficients: Sendable {
     /// Writes r/2 cosines and sines for `position` into the given buffers.
     func fill(position: Int, cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>) {
         let p = Double(position)
-        let sineSign: Double = inverse ? -1 : 1
-        if let xpos {
-            let exponent = xpos.exponent(position: position, sequenceLength: sequenceLength)
-            for j in 0..<inverseFrequencies.count {
-                let angle = p * inverseFrequencies[j]
-                let forwardAmplitude = attentionFactor * pow(xposPairScales[j], exponent)
-                let amplitude = inverse ? 1 / forwardAmplitude : forwardAmplitude
-                cosine[j] = Float(cos(angle) * amplitude)
-                sine[j] = Float(sineSign * sin(angle) * amplitude)
-            }
-        } else {
-            let amplitude = inverse ? 1 / attentionFactor : attentionFactor
-            for j in 0..<inverseFrequencies.count {
-                let angle = p * inverseFrequencies[j]
-                cosine[j] = Float(cos(angle) * amplitude)
-                sine[j] = Float(sineSign * sin(angle) * amplitude)
-            }
-        }
+        let exponent = xpos?.exponent(position: position, sequenceLength: sequenceLength) ?? 0
+        write(cosine: cosine, sine: sine, position: { _ in p }, exponent: { _ in exponent })
     }
 
     /// Writes r/2 cosines and sines for an M-RoPE token at (t, h, w): slot j's angle (and xPos power) uses the
@@ -63,13 +47,20 @@ struct RotationCoefficients: Sendable {
     func fill(axisPositions: (Int, Int, Int), cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>) {
         let axes = [axisPositions.0, axisPositions.1, axisPositions.2]
         let p = axes.map(Double.init)
+        let exponents = axes.map { xpos?.exponent(position: $0, sequenceLength: sequenceLength) ?? 0 }
+        write(cosine: cosine, sine: sine, position: { p[slotAxes[$0]] }, exponent: { exponents[slotAxes[$0]] })
+    }
+
+    /// The shared arithmetic: slot j's angle is `position(j) * inv_freq[j]` in Double; with xPos its amplitude is
+    /// `attention factor * scale_j^exponent(j)` (the reciprocal for the inverse), else the attention factor.
+    @inline(__always)
+    private func write(cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>,
+                       position: (Int) -> Double, exponent: (Int) -> Double) {
         let sineSign: Double = inverse ? -1 : 1
-        if let xpos {
-            let exponents = axes.map { xpos.exponent(position: $0, sequenceLength: sequenceLength) }
+        if xpos != nil {
             for j in 0..<inverseFrequencies.count {
-                let axis = slotAxes[j]
-                let angle = p[axis] * inverseFrequencies[j]
-                let forwardAmplitude = attentionFactor * pow(xposPairScales[j], exponents[axis])
+                let angle = position(j) * inverseFrequencies[j]
+                let forwardAmplitude = attentionFactor * pow(xposPairScales[j], exponent(j))
                 let amplitude = inverse ? 1 / forwardAmplitude : forwardAmplitude
                 cosine[j] = Float(cos(angle) * amplitude)
                 sine[j] = Float(sineSign * sin(angle) * amplitude)
@@ -77,7 +68,7 @@ struct RotationCoefficients: Sendable {
         } else {
             let amplitude = inverse ? 1 / attentionFactor : attentionFactor
             for j in 0..<inverseFrequencies.count {
-                let angle = p[slotAxes[j]] * inverseFrequencies[j]
+                let angle = position(j) * inverseFrequencies[j]
                 cosine[j] = Float(cos(angle) * amplitude)
                 sine[j] = Float(sineSign * sin(angle) * amplitude)
             }
