@@ -162,6 +162,17 @@ struct ModelConfigHTTPTests {
         #expect((response.json?["error"] as? String)?.contains(field) == true, "\(name): \(response.bodyText)")
     }
 
+    @Test("null new fields mean absent, as every field's null does")
+    func nullFieldsAreAbsent() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let plain = try server.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0, 3.0, 4.0]]])
+        let nulls = try server.request("POST", "/rotate", json: [
+            "embeddings": [[1.0, 2.0, 3.0, 4.0]], "config": NSNull(), "rope_parameters": NSNull(), "layer": NSNull(),
+            "layer_type": NSNull(), "mrope_positions": NSNull()])
+        #expect(nulls.status == 200 && nulls.bodyText == plain.bodyText, "\(nulls.bodyText)")
+    }
+
     @Test("config refusals name the field: layer with layer_type, a config key next to config, head dim")
     func configRefusals() throws {
         let gemma = try Self.config(ofCase: "126_config_gemma3_layer_sliding.json")

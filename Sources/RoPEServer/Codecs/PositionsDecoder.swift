@@ -35,7 +35,7 @@ enum PositionsDecoder {
         }
         let array: (values: [Int], shape: [Int])?
         if let bodyArray { array = bodyArray } else { array = try fields.integerGrid(mropeField) }
-        guard let (values, shape) = array else { return nil }
+        guard let (values, shape) = array else { return nil }  // absent or null
         guard !fields.contains(positionsField) else {
             throw .invalid("give either '\(positionsField)' or '\(mropeField)', not both")
         }

@@ -19,6 +19,11 @@ enum RoPEParametersDecoder {
     /// Decodes and consumes every RoPE field of a request: the parameters, plus the head dimension and whether
     /// RoPE applies at all when a `config` names a layer. The one entry point for every endpoint.
     static func decode(_ fields: inout RequestFields) throws(HTTPError) -> DecodedRoPE {
+        // null means absent, as for every field: the forms that would read these never run then.
+        for name in ["config", "rope_parameters", "layer", "layer_type"]
+        where fields.has(name) && !fields.contains(name) {
+            _ = try fields.string(name)
+        }
         if fields.contains("config") { return try ModelConfigReader.decode(&fields) }
         if fields.contains("layer") {
             throw .invalid("'layer' picks a layer of a pasted 'config'; without 'config' use 'layer_type' with 'rope_parameters'")
