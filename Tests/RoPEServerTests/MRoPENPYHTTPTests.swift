@@ -83,6 +83,18 @@ struct MRoPENPYHTTPTests {
         #expect(inBody.status == 200 && inBody.bodyText == inQuery.bodyText, "\(inQuery.bodyText.prefix(300))")
     }
 
+    @Test("per-token plain positions travel as JSON text in a query string too")
+    func perRowPositionsAsJSONText() throws {
+        let values = Self.floats(96, modulo: 7)
+        let server = try TestServer()
+        defer { server.stop() }
+        let npy = try server.request("POST", "/rotate?positions=%5B%5B0,1,2%5D,%5B7,8,90%5D%5D",
+                                     body: NPYHTTPTests.npy(values, shape: [2, 3, 16]), contentType: "application/x-npy")
+        let json = try server.request("POST", "/rotate", json: [
+            "embeddings": Self.nested(values, rows: 2, s: 3, d: 16), "positions": [[0, 1, 2], [7, 8, 90]]])
+        #expect(npy.status == 200 && npy.bodyText == json.bodyText, "\(npy.bodyText.prefix(300))")
+    }
+
     @Test("/attention: queries, keys, then query and key positions equal the JSON answer")
     func attention() throws {
         let queries = Self.floats(64, modulo: 5)
