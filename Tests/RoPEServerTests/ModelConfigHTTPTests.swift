@@ -146,12 +146,15 @@ struct ModelConfigHTTPTests {
           "rope_scaling": ["mrope_section": [1, 0, 0]]], "mrope_positions"),
         ("mrope_section of two entries",
          ["embeddings": [[1.0, 2.0]], "rope_scaling": ["mrope_section": [1, 0]]], "mrope_section"),
+        ("a typo in the entry not picked",
+         ["embeddings": [[1.0, 2.0]], "rope_parameters": ["a": ["rope_theta": 3.0], "b": ["rope_thta": 3.0]],
+          "layer_type": "a"], "rope_parameters.b.rope_thta"),
         ("a null rope_parameters entry asked by an unknown layer type",
          ["embeddings": [[1.0, 2.0]], "rope_parameters": ["a": NSNull(), "b": ["rope_theta": 3.0]],
           "layer_type": "c"], "layer_type"),
     ] }
 
-    @Test("new refusals are JSON 422 naming the field", arguments: 0..<10)
+    @Test("new refusals are JSON 422 naming the field", arguments: 0..<11)
     func refusal(index: Int) throws {
         let (name, body, field) = Self.refusals[index]
         let server = try TestServer()

@@ -57,7 +57,8 @@ enum ModelConfigReader {
         if text.contains("rope_parameters"), var container = try text.object("rope_parameters") {
             let picks = container.isKeyedByLayerType(objectKeys: RoPEObjectDecoder.objectKeys)
                 || requestedLayerType != nil
-            if var entry = try RoPEParametersDecoder.entry(of: &container, layerType: picks ? layerType : nil) {
+            if var entry = try RoPEParametersDecoder.entry(of: &container, layerType: picks ? layerType : nil,
+                                                           defaults: defaults) {
                 object = try RoPEObjectDecoder.decode(&entry, isParametersForm: true, defaults: defaults)
             } else {
                 ropeApplied = false

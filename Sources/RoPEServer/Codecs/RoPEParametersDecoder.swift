@@ -42,7 +42,8 @@ enum RoPEParametersDecoder {
             guard var container = try fields.object("rope_parameters") else {
                 return DecodedRoPE(parameters: parameters)
             }
-            guard var entry = try entry(of: &container, layerType: try fields.string("layer_type")) else {
+            let layerType = try fields.string("layer_type")
+            guard var entry = try entry(of: &container, layerType: layerType, defaults: defaults) else {
                 return DecodedRoPE(parameters: parameters, ropeApplied: false)
             }
             let object = try RoPEObjectDecoder.decode(&entry, isParametersForm: true, defaults: defaults)
@@ -82,8 +83,10 @@ enum RoPEParametersDecoder {
     }
 
     /// The RoPE object of a `rope_parameters` container: the container itself when it is one object, else the entry
-    /// `layerType` names; nil when that entry is null (the layer type has no RoPE).
-    static func entry(of container: inout RequestFields, layerType: String?) throws(HTTPError) -> RequestFields? {
+    /// `layerType` names; nil when that entry is null (the layer type has no RoPE). The other entries are decoded
+    /// too (with `defaults`), so a typo in any of them is a 422 naming it.
+    static func entry(of container: inout RequestFields, layerType: String?,
+                      defaults: RoPEObjectDefaults) throws(HTTPError) -> RequestFields? {
         let field = String(container.prefix.dropLast())
         guard container.isKeyedByLayerType(objectKeys: RoPEObjectDecoder.objectKeys) else {
             if let layerType {
@@ -97,6 +100,11 @@ enum RoPEParametersDecoder {
         }
         guard container.has(layerType) else {
             throw .invalid("'layer_type' '\(layerType)' is not a layer type of '\(field)' (\(types))")
+        }
+        for name in container.names where name != layerType {
+            if var other = try container.object(name) {
+                _ = try RoPEObjectDecoder.decode(&other, isParametersForm: true, defaults: defaults)
+            }
         }
         return try container.object(layerType)
     }
