@@ -45,9 +45,14 @@ struct RotationCoefficients: Sendable {
     /// Writes r/2 cosines and sines for an M-RoPE token at (t, h, w): slot j's angle (and xPos power) uses the
     /// position of its own axis, with the same arithmetic as `fill(position:)`, so t = h = w gives the same bits.
     func fill(axisPositions: (Int, Int, Int), cosine: UnsafeMutablePointer<Float>, sine: UnsafeMutablePointer<Float>) {
-        let axes = [axisPositions.0, axisPositions.1, axisPositions.2]
-        let p = axes.map(Double.init)
-        let exponents = axes.map { xpos?.exponent(position: $0, sequenceLength: sequenceLength) ?? 0 }
+        // SIMD3 rather than arrays: no heap allocation per token on the per-row path.
+        let p = SIMD3(Double(axisPositions.0), Double(axisPositions.1), Double(axisPositions.2))
+        var exponents = SIMD3<Double>()
+        if let xpos {
+            exponents = SIMD3(xpos.exponent(position: axisPositions.0, sequenceLength: sequenceLength),
+                              xpos.exponent(position: axisPositions.1, sequenceLength: sequenceLength),
+                              xpos.exponent(position: axisPositions.2, sequenceLength: sequenceLength))
+        }
         write(cosine: cosine, sine: sine, position: { p[slotAxes[$0]] }, exponent: { exponents[slotAxes[$0]] })
     }
 

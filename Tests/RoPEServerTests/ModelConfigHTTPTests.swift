@@ -114,6 +114,9 @@ struct ModelConfigHTTPTests {
         let input = Self.embeddings(rows: 1, s: 2, d: 128)
         let rotate = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input])
         #expect(rotate.json?["rope_applied"] as? Bool == false)
+        let npy = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input],
+                                     headers: ["Accept": "application/x-npy"])
+        #expect(npy.headers["x-rope-applied"] == "false", "\(npy.headers)")
         let misplaced = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input,
                                                                      "positions": [0, 1, 2]])
         #expect(misplaced.status == 422 && misplaced.bodyText.contains("positions"), "\(misplaced.bodyText)")

@@ -20,7 +20,7 @@ enum AttentionHandler {
             throw .invalid("the attention scores overflow float32 (inputs too large)")
         }
         if request.accepts("application/x-npy") {
-            return .npy(scores)
+            return .npy(scores, headers: attention.parameters == nil ? [("X-RoPE-Applied", "false")] : [])
         }
         var writer = JSONWriter(capacity: scores.values.count * 12 + 64)
         writer.beginObject()

@@ -59,8 +59,10 @@ enum FrequenciesHandler {
     /// Scalars travel in headers.
     private static func npy(_ table: FrequencyTable, frequencies: FrequenciesRequest) -> HTTPResponse {
         let half = table.rotaryDimension / 2
-        let headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
+        var headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
                        ("X-Attention-Scaling", "\(table.appliedAttentionFactor)")]
+        if let axes = table.mropeAxes { headers.append(("X-MRoPE-Axis", axes.map(\.name).joined(separator: ","))) }
+        if !frequencies.ropeApplied { headers.append(("X-RoPE-Applied", "false")) }
         guard let sequenceLength = frequencies.sequenceLength else {
             return .npy(Tensor(shape: [half], values: table.inverseFrequencies.map { Float($0) }), headers: headers)
         }

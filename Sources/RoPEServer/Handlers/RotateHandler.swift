@@ -5,7 +5,11 @@ enum RotateHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         var request = request
         var rotate = try RotateRequest(&request, limits: context.limits)
-        let scalingHeader = { (factor: Double) in [("X-Attention-Scaling", "\(factor)")] }
+        // .npy answers carry the scalars in headers; X-RoPE-Applied only for a layer without RoPE.
+        let ropeApplied = rotate.ropeApplied
+        let scalingHeader = { (factor: Double) in
+            [("X-Attention-Scaling", "\(factor)")] + (ropeApplied ? [] : [("X-RoPE-Applied", "false")])
+        }
         if var file = rotate.embeddingsFile.take() {
             // A .npy body: rotate the values where they were received and answer with the same memory.
             let shape = file.shape
