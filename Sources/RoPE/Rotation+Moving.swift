@@ -9,12 +9,21 @@ extension Rotation {
     /// for dynamic and longrope is 1 + its own largest position, as for a plain rotation at those positions; when
     /// the two lengths give different frequencies (dynamic beyond max_position_embeddings, longrope across its
     /// switch) the move is the exact inverse at `from` with the from side's frequencies followed by the forward
-    /// rotation at `to`. Errors name `positions`, `from_positions`, `offset` or `xpos.scale_base`; on a throw the
-    /// values are unchanged.
+    /// rotation at `to`. M-RoPE parameters with plain positions (t = h = w) move like plain RoPE; 3-axis positions
+    /// are refused. Errors name `positions`, `from_positions`, `offset` or `xpos.scale_base`; on a throw the values
+    /// are unchanged.
     public static func move(inPlace values: UnsafeMutableBufferPointer<Float>, shape: [Int], from source: PositionGrid,
                             to target: PositionGrid, offset: Int, parameters: RoPEParameters, xpos: XPos?,
                             parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
     {
+        if case .multiAxis = target {
+            throw RoPEError(.invalidParameter, field: "from_positions",
+                            "from_positions moves tokens at plain positions, not M-RoPE's three position axes")
+        }
+        if case .multiAxis = source {
+            throw RoPEError(.invalidParameter, field: "from_positions",
+                            "from_positions must be plain positions, not M-RoPE's three position axes")
+        }
         let geometry = try TensorGeometry(shape: shape, valueCount: values.count, field: "embeddings")
         let targetPositions = try ResolvedPositions(target, offset: offset, geometry: geometry, field: "positions")
         let sourcePositions = try ResolvedPositions(source, offset: offset, geometry: geometry,

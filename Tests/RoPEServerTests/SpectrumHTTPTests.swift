@@ -191,3 +191,89 @@ struct SpectrumHTTPTests {
         }
     }
 }
+
+/// /spectrum with the model forms of the RoPE parameters: a pasted config, rope_parameters, proportional, M-RoPE.
+@Suite("Spectrum over HTTP: configs and model types")
+struct SpectrumModelHTTPTests {
+    /// Llama 3.1 8B's config.json, the keys that matter here plus a few that do not.
+    static var llama31Config: [String: Any] {
+        ["architectures": ["LlamaForCausalLM"], "hidden_size": 4096, "num_attention_heads": 32,
+         "num_key_value_heads": 8, "num_hidden_layers": 32, "max_position_embeddings": 131072,
+         "rope_theta": 500000.0, "vocab_size": 128256, "torch_dtype": "bfloat16",
+         "rope_scaling": ["factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                          "original_max_position_embeddings": 8192, "rope_type": "llama3"]]
+    }
+
+    @Test("a pasted config: dim from hidden_size / heads, context from max_position_embeddings; GET and POST")
+    func pastedConfig() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let post = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config])
+        #expect(post.status == 200, "\(post.bodyText)")
+        let json = try #require(post.json)
+        #expect(json["dim"] as? Int == 128 && json["context"] as? Int == 131_072)
+        let counts = (json["summary"] as? [String: Any])?["counts"] as? [String: Int]
+        #expect(counts == ["unchanged": 29, "blended": 6, "interpolated": 29, "zero": 0])
+
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: Self.llama31Config), as: UTF8.self)
+        let encoded = try #require(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let get = try server.request("GET", "/spectrum?config=" + encoded, contentType: nil)
+        #expect(get.status == 200, "\(get.bodyText)")
+        #expect(get.bodyText == post.bodyText)
+
+        let mismatch = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config, "dim": 64])
+        #expect(mismatch.status == 422 && mismatch.bodyText.contains("'dim'"), "\(mismatch.bodyText)")
+        let both = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config,
+                                                                  "max_position_embeddings": 4096])
+        #expect(both.status == 422, "\(both.bodyText)")
+    }
+
+    @Test("proportional through rope_parameters: zero slots with null wavelengths; a null layer entry: rope_applied")
+    func proportionalAndNoRoPE() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let proportional: [String: Any] = ["rope_type": "proportional", "partial_rotary_factor": 0.25,
+                                           "rope_theta": 1_000_000.0]
+        let response = try server.request("POST", "/spectrum", json: [
+            "dim": 16, "context": 1000,
+            "rope_parameters": ["full_attention": proportional, "sliding_attention": ["rope_theta": 10000.0]],
+            "layer_type": "full_attention",
+        ])
+        #expect(response.status == 200, "\(response.bodyText)")
+        let json = try #require(response.json)
+        let wavelengths = try #require(json["wavelengths"] as? [Any])
+        #expect(wavelengths.count == 8 && wavelengths[1] is Double && wavelengths[2] is NSNull)
+        #expect((json["regime"] as? [String]) == ["unchanged", "unchanged"] + Array(repeating: "zero", count: 6))
+        #expect(json["rope_applied"] == nil)
+
+        let noRoPE = try server.request("POST", "/spectrum", json: [
+            "dim": 16, "context": 1000, "rope_parameters": ["full_attention": NSNull(), "sliding_attention": proportional],
+            "layer_type": "full_attention",
+        ])
+        #expect(noRoPE.status == 200, "\(noRoPE.bodyText)")
+        #expect(noRoPE.json?["rope_applied"] as? Bool == false)
+    }
+
+    @Test("M-RoPE: mrope_axis per slot in JSON, the axes in the SVG")
+    func mrope() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let body: [String: Any] = ["dim": 128, "context": 32768, "rope_theta": 1_000_000.0,
+                                   "rope_scaling": ["type": "mrope", "mrope_section": [16, 24, 24]]]
+        let response = try server.request("POST", "/spectrum", json: body)
+        #expect(response.status == 200, "\(response.bodyText)")
+        let axes = try #require(response.json?["mrope_axis"] as? [String])
+        #expect(axes == Array(repeating: "t", count: 16) + Array(repeating: "h", count: 24)
+            + Array(repeating: "w", count: 24))
+        let svg = try server.request("POST", "/spectrum", json: body, headers: ["Accept": "image/svg+xml"])
+        #expect(svg.status == 200)
+        #expect(SpectrumHTTPTests.isWellFormedXML(svg.bodyText))
+        #expect(svg.bodyText.contains("M-RoPE slots: 16 t, 24 h, 24 w"))
+
+        let moved = try server.request("POST", "/rotate", json: [
+            "embeddings": [[1.0, 0, 0, 1, 0, 1, 1, 0]], "from_positions": [0],
+            "mrope_positions": [[4], [5], [6]], "rope_scaling": ["type": "mrope", "mrope_section": [1, 1, 2]],
+        ])
+        #expect(moved.status == 422 && moved.bodyText.contains("from_positions"), "\(moved.bodyText)")
+    }
+}

@@ -206,3 +206,59 @@ struct SpectrumTests {
         #expect(spectrum?.regimeCounts[.unchanged] == 4)
     }
 }
+
+/// The spectrum of the model types of transformers 5: proportional RoPE's zero slots and M-RoPE's axes.
+@Suite("Spectrum: proportional and M-RoPE")
+struct SpectrumModelTypeTests {
+    @Test("proportional (Gemma 4): the first p d/2 slots divided by factor, the rest zero with no wavelength")
+    func proportional() throws {
+        for factor in [1.0, 8.0] {
+            var parameters = RoPEParameters()
+            parameters.theta = 1_000_000
+            parameters.scaling = .proportional(ProportionalScaling(factor: factor, partialRotaryFactor: 0.25))
+            let spectrum = try Spectrum(parameters: parameters, headDimension: 16, context: 1000,
+                                        maxPositionEmbeddings: nil)
+            // int(0.25 * 16 // 2) = 2 rotating slots of 8.
+            let base = SpectrumTests.ladder(theta: 1_000_000, rotaryDimension: 16)
+            #expect(spectrum.baseInverseFrequencies.count == 8)
+            for j in 0..<8 {
+                if j < 2 {
+                    #expect(abs(spectrum.inverseFrequencies[j] - base[j] / factor) <= 1e-15 * base[j])
+                    #expect(spectrum.regimes[j] == (factor == 1 ? .unchanged : .interpolated))
+                    #expect(spectrum.wavelengths[j] != nil)
+                } else {
+                    #expect(spectrum.inverseFrequencies[j] == 0)
+                    #expect(spectrum.regimes[j] == .zero)
+                    #expect(spectrum.wavelengths[j] == nil && spectrum.rotationsContext[j] == 0 && spectrum.ratios[j] == 0)
+                }
+            }
+            #expect(spectrum.regimeCounts[.zero] == 6)
+            #expect(spectrum.firstSlotBeyondOriginal == nil)
+        }
+    }
+
+    @Test("M-RoPE: every slot's axis, chunked (Qwen2-VL [16, 24, 24]) and interleaved (Qwen3-VL [24, 20, 20])")
+    func mropeAxes() throws {
+        var chunked = RoPEParameters()
+        chunked.mropeSection = MRoPESection(counts: [16, 24, 24])
+        let qwen2 = try Spectrum(parameters: chunked, headDimension: 128, context: 32768, maxPositionEmbeddings: nil)
+        #expect(qwen2.mropeAxes == (0..<64).map { j in j < 16 ? .temporal : j < 40 ? .height : .width })
+        #expect(qwen2.regimeCounts[.unchanged] == 64)
+
+        var interleaved = RoPEParameters()
+        interleaved.theta = 5_000_000
+        interleaved.mropeSection = MRoPESection(counts: [24, 20, 20], interleaved: true)
+        let qwen3 = try Spectrum(parameters: interleaved, headDimension: 128, context: 262_144,
+                                 maxPositionEmbeddings: nil)
+        // apply_interleaved_mrope: h at j % 3 == 1 below 3 * 20, w at j % 3 == 2 below 3 * 20, t elsewhere.
+        let expected: [MRoPESection.Axis] = (0..<64).map { j in
+            if j % 3 == 1 && j < 60 { return .height }
+            if j % 3 == 2 && j < 60 { return .width }
+            return .temporal
+        }
+        #expect(qwen3.mropeAxes == expected)
+        let plain = try Spectrum(parameters: RoPEParameters(), headDimension: 128, context: 10,
+                                 maxPositionEmbeddings: nil)
+        #expect(plain.mropeAxes == nil)
+    }
+}

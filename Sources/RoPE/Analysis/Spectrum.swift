@@ -5,7 +5,7 @@ import Foundation
 /// Per slot j < r/2: `inv_freq` (scaled, at a sequence of `context` tokens), `base_inv_freq = b^(-2j/r)` (same
 /// theta and rotary dimension, no scaling), `ratio = base / scaled`, `wavelength = 2 pi / inv_freq` (nil for a zero
 /// frequency), rotations within the original and the target context (`length / wavelength`, 0 for a zero
-/// frequency), and the `FrequencyRegime` with the type's `RoPEScaling.interpolationFactor`.
+/// frequency), the `FrequencyRegime` with the type's `RoPEScaling.interpolationFactor`, and M-RoPE's axis.
 public struct Spectrum: Sendable {
     /// The number of rotated features r (the spectrum has r/2 slots).
     public let rotaryDimension: Int
@@ -33,6 +33,8 @@ public struct Spectrum: Sendable {
     public let attentionScaling: Double
     /// LongRoPE's switch length (the first sequence length that takes `long_factor`); nil for other types.
     public let longFactorSwitchLength: Int?
+    /// For M-RoPE, the position axis (t, h, w) each slot takes its angle from; nil for plain RoPE.
+    public let mropeAxes: [MRoPESection.Axis]?
 
     /// Analyses `parameters` for head dimension `headDimension` at `context` tokens (nil: `maxPositionEmbeddings`,
     /// else the original context; one of them is needed, else `context` is reported missing).
@@ -72,6 +74,7 @@ public struct Spectrum: Sendable {
         regimes = zip(scaled, ratios).map { FrequencyRegime(inverseFrequency: $0, ratio: $1, factor: factor) }
         attentionScaling = table.appliedAttentionFactor
         longFactorSwitchLength = parameters.scaling.longFactorSwitchLength
+        mropeAxes = table.mropeAxes
     }
 
     /// How many slots fall in each regime (every regime present, possibly 0).

@@ -6,20 +6,13 @@ struct FrequenciesRequest {
     var sequenceLength: Int?
     var position: Int?
     var parameters: RoPEParameters
+    /// false for a config layer without RoPE (the table is still answered, with `rope_applied: false`).
+    var ropeApplied: Bool
 
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
-        var fields: RequestFields
-        if request.method == "POST" {
-            _ = try BodyEncoding(of: request, allowsNPY: false)
-            fields = try DecodedBody.json(request, tensorFields: [], limits: limits).fields
-        } else {
-            fields = try RequestFields(query: request.query)
-        }
-        guard let dimension = try fields.int("dim") else { throw .invalid("missing required field 'dim' (the head dimension)") }
-        guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
-        guard dimension <= limits.maxDimension else {
-            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
-        }
+        var fields = try RequestFields(parametersOf: request, limits: limits)
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        let dimension = try rope.headDimension(&fields, limits: limits)
         self.dimension = dimension
         sequenceLength = try fields.int("seq_len")
         if let sequenceLength {
@@ -33,7 +26,8 @@ struct FrequenciesRequest {
         if let position, position.magnitude > UInt(limits.maxPosition) {
             throw .invalid("'position' \(position) is beyond the position limit of ±\(limits.maxPosition) (max_position)")
         }
-        parameters = try RoPEParametersDecoder.decode(&fields)
+        parameters = rope.parameters
+        ropeApplied = rope.ropeApplied
         try fields.rejectUnread()
     }
 }

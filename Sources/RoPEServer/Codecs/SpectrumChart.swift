@@ -6,6 +6,7 @@ struct SpectrumChart {
     let spectrum: Spectrum
     let precision: AnglePrecision?
     let parameters: RoPEParameters
+    let ropeApplied: Bool
 
     static let width = 920.0
     static let panelHeight = 470.0
@@ -18,7 +19,7 @@ struct SpectrumChart {
         <rect width="100%" height="100%" fill="white"/>
 
         """
-        svg += WavelengthPanel(spectrum: spectrum, parameters: parameters, top: 0).svg
+        svg += WavelengthPanel(spectrum: spectrum, parameters: parameters, ropeApplied: ropeApplied, top: 0).svg
         if let precision {
             svg += PrecisionPanel(precision: precision, top: Self.panelHeight).svg
         }

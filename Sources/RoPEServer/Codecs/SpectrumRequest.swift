@@ -4,30 +4,18 @@ import RoPE
 struct SpectrumRequest {
     var dimension: Int
     var context: Int?
-    /// The model's context (`max_position_embeddings`), read here as well as by the parameter decoder: the
-    /// spectrum's default target context, and the original context of types whose block names none.
+    /// The model's context (`max_position_embeddings`, top level or the config's): the default target context, and
+    /// the original context of types whose block names none.
     var maxPositionEmbeddings: Int?
     var precisionPositions: [Int]?
     var parameters: RoPEParameters
+    /// false for a config layer without RoPE (the spectrum is still answered, with `rope_applied: false`).
+    var ropeApplied: Bool
 
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
-        var fields: RequestFields
-        if request.method == "POST" {
-            _ = try BodyEncoding(of: request, allowsNPY: false)
-            fields = try DecodedBody.json(request, tensorFields: [], limits: limits).fields
-        } else {
-            fields = try RequestFields(query: request.query)
-        }
-        guard let dimension = try fields.int("dim") else {
-            throw .invalid("missing required field 'dim' (the head dimension)")
-        }
-        guard dimension > 0, dimension % 2 == 0 else {
-            throw .invalid("'dim' must be a positive even integer (got \(dimension))")
-        }
-        guard dimension <= limits.maxDimension else {
-            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
-        }
-        self.dimension = dimension
+        var fields = try RequestFields(parametersOf: request, limits: limits)
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        dimension = try rope.headDimension(&fields, limits: limits)
         context = try fields.int("context")
         if let context {
             guard context > 0, context <= limits.maxPosition else {
@@ -35,10 +23,10 @@ struct SpectrumRequest {
                                + "(got \(context))")
             }
         }
-        // Peeked, not consumed: RoPEParametersDecoder reads it again for the scaling types that need it.
-        maxPositionEmbeddings = try fields.int("max_position_embeddings")
         precisionPositions = try Self.precisionPositions(&fields, dimension: dimension, limits: limits)
-        parameters = try RoPEParametersDecoder.decode(&fields)
+        maxPositionEmbeddings = rope.maxPositionEmbeddings
+        parameters = rope.parameters
+        ropeApplied = rope.ropeApplied
         try fields.rejectUnread()
     }
 

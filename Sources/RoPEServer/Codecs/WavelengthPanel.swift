@@ -6,6 +6,7 @@ import RoPE
 struct WavelengthPanel {
     let spectrum: Spectrum
     let parameters: RoPEParameters
+    let ropeApplied: Bool
     let top: Double
 
     /// The colour of each regime.
@@ -32,8 +33,9 @@ struct WavelengthPanel {
         let counts = spectrum.regimeCounts
         let countText = FrequencyRegime.allCases.filter { counts[$0, default: 0] > 0 }
             .map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
+        let layerNote = ropeApplied ? "" : " (this layer applies no RoPE)"
         var svg = frame.decorations(
-            title: "Wavelength per frequency slot: \(Self.describe(parameters.scaling))",
+            title: "Wavelength per frequency slot: \(Self.describe(parameters.scaling))\(layerNote)",
             subtitle: "theta \(Self.plain(parameters.theta)), rotary_dim \(spectrum.rotaryDimension), "
                 + "\(half) slot\(half == 1 ? "" : "s"): \(countText); "
                 + "attention scaling \(ChartAxis.label(spectrum.attentionScaling))",
@@ -58,6 +60,7 @@ struct WavelengthPanel {
             }
             svg += Self.dot(x: pixelX, y: y.pixel(wavelength), radius: radius, colour: Self.colour(regime))
         }
+        svg += mropeAxisMarks(frame: frame, x: x)
         svg += contextLine(spectrum.originalContext, name: "original context", colour: "#2ca02c", frame: frame, y: y)
         svg += contextLine(spectrum.context, name: "target context", colour: "#9467bd", frame: frame, y: y)
 
@@ -87,6 +90,32 @@ struct WavelengthPanel {
                                    y: frame.plotTop + 14 + 10 * 22)
         }
         return svg
+    }
+
+    /// M-RoPE: each slot's axis letter (t, h, w) in a row along the bottom of the plot, and the section in the
+    /// legend column; nothing for plain RoPE. Letters only up to 96 slots, where they stay readable.
+    private func mropeAxisMarks(frame: ChartFrame, x: ChartAxis) -> String {
+        guard let axes = spectrum.mropeAxes else { return "" }
+        var svg = ""
+        if axes.count <= 96 {
+            for (slot, axis) in axes.enumerated() {
+                svg += ChartFrame.text(axis.name, x: x.pixel(Double(slot)), y: frame.plotBottom - 6, anchor: "middle",
+                                       size: 9, fill: Self.axisColour(axis))
+            }
+        }
+        let counts = MRoPESection.Axis.allCases.map { axis in "\(axes.filter { $0 == axis }.count) \(axis.name)" }
+        svg += ChartFrame.text("M-RoPE slots: " + counts.joined(separator: ", "), x: frame.legendLeft,
+                               y: frame.plotTop + 14 + 12 * 22)
+        return svg
+    }
+
+    /// The colour of an M-RoPE axis letter.
+    static func axisColour(_ axis: MRoPESection.Axis) -> String {
+        switch axis {
+        case .temporal: "#333333"
+        case .height: "#8c564b"
+        case .width: "#e377c2"
+        }
     }
 
     /// A filled circle.
@@ -122,6 +151,9 @@ struct WavelengthPanel {
             return "llama3 (factor \(f(llama3.factor)), original \(llama3.originalMaxPositionEmbeddings))"
         case .longrope(let longrope):
             return "longrope (factor \(f(longrope.factor)), original \(longrope.originalMaxPositionEmbeddings))"
+        case .proportional(let proportional):
+            return "proportional (factor \(f(proportional.factor)), "
+                + "partial_rotary_factor \(f(proportional.partialRotaryFactor)))"
         }
     }
 }

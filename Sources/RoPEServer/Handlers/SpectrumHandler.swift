@@ -19,13 +19,16 @@ enum SpectrumHandler {
             throw HTTPError(error)
         }
         if request.accepts("image/svg+xml") {
-            let chart = SpectrumChart(spectrum: spectrum, precision: precision, parameters: spectrumRequest.parameters)
+            let chart = SpectrumChart(spectrum: spectrum, precision: precision, parameters: spectrumRequest.parameters,
+                                      ropeApplied: spectrumRequest.ropeApplied)
             return .text(chart.svg, contentType: "image/svg+xml")
         }
-        return json(spectrum, precision: precision, dimension: spectrumRequest.dimension)
+        return json(spectrum, precision: precision, dimension: spectrumRequest.dimension,
+                    ropeApplied: spectrumRequest.ropeApplied)
     }
 
-    private static func json(_ spectrum: Spectrum, precision: AnglePrecision?, dimension: Int) -> HTTPResponse {
+    private static func json(_ spectrum: Spectrum, precision: AnglePrecision?, dimension: Int,
+                             ropeApplied: Bool) -> HTTPResponse {
         let half = spectrum.rotaryDimension / 2
         var writer = JSONWriter(capacity: 512 + half * 160 + (precision?.positions.count ?? 0) * 200)
         writer.beginObject()
@@ -58,6 +61,16 @@ enum SpectrumHandler {
         writer.beginArray()
         for regime in spectrum.regimes { writer.value(regime.rawValue) }
         writer.endArray()
+        if let axes = spectrum.mropeAxes {
+            writer.key("mrope_axis")
+            writer.beginArray()
+            for axis in axes { writer.value(axis.name) }
+            writer.endArray()
+        }
+        if !ropeApplied {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         writer.key("summary")
         summary(spectrum, into: &writer)
         if let precision {
