@@ -33,7 +33,8 @@ struct WavelengthPanel {
         let counts = spectrum.regimeCounts
         let countText = FrequencyRegime.allCases.filter { counts[$0, default: 0] > 0 }
             .map { "\(counts[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
-        let layerNote = ropeApplied ? "" : " (this layer applies no RoPE)"
+        let layerNote = (spectrum.mropeAxes == nil ? "" : " with M-RoPE")
+            + (ropeApplied ? "" : " (this layer applies no RoPE)")
         var svg = frame.decorations(
             title: "Wavelength per frequency slot: \(Self.describe(parameters.scaling))\(layerNote)",
             subtitle: "theta \(Self.plain(parameters.theta)), rotary_dim \(spectrum.rotaryDimension), "
