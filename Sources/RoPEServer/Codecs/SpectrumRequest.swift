@@ -39,8 +39,11 @@ struct SpectrumRequest {
         guard shape.count == 1 else {
             throw .invalid("'precision_positions' must be a flat list of integers (got shape \(shape))")
         }
-        let (work, overflow) = positions.count.multipliedReportingOverflow(by: dimension * AngleFormat.allCases.count)
-        guard positions.count <= limits.maxSequenceLength, !overflow, work <= limits.maxTensorElements else {
+        // Overflow-checked: the limits can be configured up to Int.max, and a trap would take the server down.
+        let (perPosition, perPositionOverflow) = dimension.multipliedReportingOverflow(by: AngleFormat.allCases.count)
+        let (work, overflow) = positions.count.multipliedReportingOverflow(by: perPosition)
+        guard positions.count <= limits.maxSequenceLength, !perPositionOverflow, !overflow,
+              work <= limits.maxTensorElements else {
             throw .tooLarge("'precision_positions' has \(positions.count) entries, above the limit "
                             + "(max_sequence_length \(limits.maxSequenceLength), entries x dim x 3 <= "
                             + "max_tensor_elements \(limits.maxTensorElements))")
