@@ -40,8 +40,8 @@ public struct Spectrum: Sendable {
     /// else the original context; one of them is needed, else `context` is reported missing).
     ///
     /// `maxPositionEmbeddings` is the model's own context, which is also the original context of the types whose
-    /// scaling block names none (default, linear, ntk). dynamic and longrope take their frequencies at sequence
-    /// length `context`, as HF would for a sequence that long.
+    /// scaling block names none (default, linear, ntk, proportional). dynamic and longrope take their frequencies at
+    /// sequence length `context`, as HF would for a sequence that long.
     public init(parameters: RoPEParameters, headDimension: Int, context requestedContext: Int?,
                 maxPositionEmbeddings: Int?) throws(RoPEError) {
         let originalContext = parameters.scaling.originalContextLength ?? maxPositionEmbeddings
