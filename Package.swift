@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd-rope"),
         .target(name: "RoPE"),
         .target(name: "RoPEServer", dependencies: ["RoPE", "CMicroHTTPD"]),
-        .executableTarget(name: "rope-server", dependencies: ["RoPEServer"]),
+        .executableTarget(name: "rope-server", dependencies: ["RoPEServer", "RoPE"]),
         .executableTarget(name: "rope-bench", dependencies: ["RoPE", "RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
         .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "RoPE"]),

@@ -1,4 +1,5 @@
 import Foundation
+import RoPE
 import RoPEServer
 
 // Block SIGINT/SIGTERM before any thread starts so every thread inherits the mask and `sigwait` below receives them.
@@ -31,7 +32,10 @@ do {
 
 let openAPIDocument = try? String(contentsOfFile: settings.openAPIPath, encoding: .utf8)
 let runtime = ServerRuntime(log: RequestLog(level: settings.logLevel, format: settings.logFormat))
-let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument, runtime: runtime)
+// The one engine of the process: its caches serve every request.
+let engine = Engine(parallelThreshold: settings.server.parallelThreshold)
+let context = ServiceContext(configuration: settings.server, engine: engine, openAPIDocument: openAPIDocument,
+                             runtime: runtime)
 let server: HTTPServer
 do {
     server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), runtime: runtime)

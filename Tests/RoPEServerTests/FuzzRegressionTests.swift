@@ -63,7 +63,8 @@ struct FuzzRegressionTests {
     }
 
     /// The router with the default configuration, as the server runs it.
-    static let router = RoPEService.router(context: ServiceContext(configuration: ServerConfiguration(), openAPIDocument: nil))
+    static let router = RoPEService.router(context: ServiceContext(configuration: ServerConfiguration(),
+                                                                   engine: Engine(), openAPIDocument: nil))
 
     /// Routes a request and returns its status and whether the body is a well-formed answer for that status.
     static func route(_ request: HTTPRequest) -> (status: Int, problem: String?) {

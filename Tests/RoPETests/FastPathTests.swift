@@ -100,12 +100,12 @@ struct FastPathTests {
         let cache = CosineSineCache(maximumEntries: 8, maximumBytes: 1 << 20)
         for (positions, inverse, xpos) in [([0, 1, 2, 3], false, nil as XPos?), ([5, 9, -2, 40], true, nil),
                                            (Array(7..<19), false, XPos(role: .key, scaleBase: 64))] {
-            let miss = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                    inverse: inverse, xpos: xpos, cache: cache)
-            let hit = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                   inverse: inverse, xpos: xpos, cache: cache)
-            let uncached = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                        inverse: inverse, xpos: xpos, cache: nil)
+            let miss = try Engine(cosineSineTables: cache).cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                    inverse: inverse, xpos: xpos)
+            let hit = try Engine(cosineSineTables: cache).cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                   inverse: inverse, xpos: xpos)
+            let uncached = try Engine(cosineSineTables: .keepingNothing).cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
+                                                        inverse: inverse, xpos: xpos)
             #expect(hit === miss)
             #expect(hit.cosines.map(\.bitPattern) == uncached.cosines.map(\.bitPattern))
             #expect(hit.sines.map(\.bitPattern) == uncached.sines.map(\.bitPattern))
@@ -119,12 +119,12 @@ struct FastPathTests {
         let cache = CosineSineCache(maximumEntries: 16, maximumBytes: 1 << 20)
         var other = RoPEParameters()
         other.theta = 500_000
-        let base = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], cache: cache)
+        let base = try Engine(cosineSineTables: cache).cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1])
         let variants = [
-            try Rotation.cosineSineTable(parameters: other, headDimension: 8, positions: [0, 1], cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [1, 2], cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], inverse: true, cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 12, positions: [0, 1], cache: cache),
+            try Engine(cosineSineTables: cache).cosineSineTable(parameters: other, headDimension: 8, positions: [0, 1]),
+            try Engine(cosineSineTables: cache).cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [1, 2]),
+            try Engine(cosineSineTables: cache).cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], inverse: true),
+            try Engine(cosineSineTables: cache).cosineSineTable(parameters: RoPEParameters(), headDimension: 12, positions: [0, 1]),
         ]
         for variant in variants { #expect(variant !== base) }
         #expect(cache.statistics.misses == 5)
@@ -135,7 +135,7 @@ struct FastPathTests {
     func cacheEvictsLeastRecentlyUsed() throws {
         let cache = CosineSineCache(maximumEntries: 2, maximumBytes: 1 << 20)
         func table(_ start: Int) throws -> CosineSineTable {
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: cache)
+            try Engine(cosineSineTables: cache).cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1])
         }
         let first = try table(0)
         _ = try table(10)
@@ -148,13 +148,13 @@ struct FastPathTests {
         #expect(cache.statistics.misses == missesBefore + 1)
         // A byte budget: tables above a quarter of it are returned but not kept.
         let small = CosineSineCache(maximumEntries: 100, maximumBytes: 64)
-        _ = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 64, positions: [0, 1, 2], cache: small)
+        _ = try Engine(cosineSineTables: small).cosineSineTable(parameters: RoPEParameters(), headDimension: 64, positions: [0, 1, 2])
         #expect(small.statistics.entries == 0)
         // Within the byte budget: 64-byte tables (2 rows of 4 cosines and 4 sines) in a 256-byte cache, so the
         // fifth evicts the least recently used although the entry bound is far.
         let budgeted = CosineSineCache(maximumEntries: 100, maximumBytes: 256)
         func budgetedTable(_ start: Int) throws -> CosineSineTable {
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: budgeted)
+            try Engine(cosineSineTables: budgeted).cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1])
         }
         let oldest = try budgetedTable(0)
         #expect((oldest.cosines.count + oldest.sines.count) * MemoryLayout<Float>.stride == 64)
@@ -166,12 +166,12 @@ struct FastPathTests {
     @Test("concurrent readers of one cache all get the same table")
     func cacheIsThreadSafe() throws {
         let cache = CosineSineCache(maximumEntries: 4, maximumBytes: 1 << 20)
-        let reference = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
-                                                     positions: Array(0..<64), cache: nil)
+        let reference = try Engine(cosineSineTables: .keepingNothing).cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
+                                                     positions: Array(0..<64))
         DispatchQueue.concurrentPerform(iterations: 64) { iteration in
             // Six distinct keys through a 4-entry cache: hits, misses and evictions race.
-            let table = try! Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
-                                                      positions: Array((iteration % 6)..<(iteration % 6 + 64)), cache: cache)
+            let table = try! Engine(cosineSineTables: cache).cosineSineTable(
+                parameters: RoPEParameters(), headDimension: 32, positions: Array((iteration % 6)..<(iteration % 6 + 64)))
             if iteration % 6 == 0 {
                 precondition(table.cosines == reference.cosines && table.sines == reference.sines)
             }
@@ -187,32 +187,31 @@ struct FastPathTests {
         parameters.layout = layout
         parameters.rotaryDimension = .count(48)
         let tensor = Fixtures.randomTensor([3, 5, 37, 64], seed: 9)
-        let single = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
-                                         inverse: false, xpos: nil, parallelThreshold: .max)
-        let parallel = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
-                                           inverse: false, xpos: nil, parallelThreshold: 0)
+        let single = try Engine(parallelThreshold: .max).rotate(tensor, positions: .sequential, offset: 3,
+                                                                parameters: parameters, inverse: false, xpos: nil)
+        let everyCore = Engine(parallelThreshold: 0)
+        let parallel = try everyCore.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
+                                            inverse: false, xpos: nil)
         #expect(single.tensor.values.map(\.bitPattern) == parallel.tensor.values.map(\.bitPattern))
-        var inPlace = tensor.values
-        _ = try inPlace.withUnsafeMutableBufferPointer { buffer in
-            try Rotation.rotate(Tensor(shape: tensor.shape, values: Array(buffer)), into: buffer, positions: .sequential,
-                                offset: 3, parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        var separate = [Float](repeating: .nan, count: tensor.values.count)
+        let separateFactor = try tensor.values.withUnsafeBufferPointer { source in
+            try separate.withUnsafeMutableBufferPointer { buffer in
+                try everyCore.rotate(source, into: buffer, shape: tensor.shape, positions: .sequential, offset: 3,
+                                     parameters: parameters, inverse: false, xpos: nil)
+            }
         }
-        #expect(inPlace.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
-        var rotatedInPlace = tensor
-        let factor = try Rotation.rotate(inPlace: &rotatedInPlace, positions: .sequential, offset: 3,
-                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
-        #expect(factor == single.attentionScaling)
-        #expect(rotatedInPlace.values.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        #expect(separateFactor == single.attentionScaling)
+        #expect(separate.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         var rawBuffer = tensor.values
         let rawFactor = try rawBuffer.withUnsafeMutableBufferPointer { buffer in
-            try Rotation.rotate(inPlace: buffer, shape: tensor.shape, positions: .sequential, offset: 3,
-                                parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+            try everyCore.rotate(UnsafeBufferPointer(buffer), into: buffer, shape: tensor.shape,
+                                 positions: .sequential, offset: 3, parameters: parameters, inverse: false, xpos: nil)
         }
         #expect(rawFactor == single.attentionScaling)
         #expect(rawBuffer.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // The scalar reference kernel with an uncached table gives the same bits.
-        let table = try Rotation.cosineSineTable(parameters: parameters, headDimension: 64,
-                                                 positions: Array(3..<40), cache: nil)
+        let table = try Engine(cosineSineTables: .keepingNothing).cosineSineTable(parameters: parameters, headDimension: 64,
+                                                 positions: Array(3..<40))
         var reference = [Float](repeating: 0, count: tensor.values.count)
         tensor.values.withUnsafeBufferPointer { source in
             reference.withUnsafeMutableBufferPointer { destination in
@@ -224,7 +223,7 @@ struct FastPathTests {
         }
         #expect(reference.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // Per-token positions (no shared table) agree with shared positions that say the same thing.
-        let perRow = try Rotation.rotate(tensor, positions: .perRow((0..<15).flatMap { row in (0..<37).map { $0 + row % 2 } }),
+        let perRow = try Engine().rotate(tensor, positions: .perRow((0..<15).flatMap { row in (0..<37).map { $0 + row % 2 } }),
                                          offset: 3, parameters: parameters, inverse: false, xpos: nil)
         let rowLength = 37 * 64
         #expect(Array(perRow.tensor.values[0..<rowLength]).map(\.bitPattern) == Array(single.tensor.values[0..<rowLength]).map(\.bitPattern))
@@ -235,8 +234,8 @@ struct FastPathTests {
         var values = [Float](repeating: 1, count: 10)
         #expect(throws: RoPEError.self) {
             try values.withUnsafeMutableBufferPointer { buffer in
-                try Rotation.rotate(inPlace: buffer, shape: [3, 4], positions: .sequential, offset: 0,
-                                    parameters: RoPEParameters(), inverse: false, xpos: nil)
+                try Engine().rotate(UnsafeBufferPointer(buffer), into: buffer, shape: [3, 4], positions: .sequential,
+                                    offset: 0, parameters: RoPEParameters(), inverse: false, xpos: nil)
             }
         }
         #expect(values == [Float](repeating: 1, count: 10))

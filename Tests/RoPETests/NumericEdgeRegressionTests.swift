@@ -54,7 +54,7 @@ struct NumericEdgeRegressionTests {
         options.softmax = softmax
         options.causal = causal
         let d = 2
-        return try AttentionScores.compute(
+        return try Engine().attentionScores(
             queries: Tensor(shape: [queries.count / d, d], values: queries),
             keys: Tensor(shape: [keys.count / d, d], values: keys),
             queryPositions: .sequential, keyPositions: .sequential, parameters: RoPEParameters(), options: options)

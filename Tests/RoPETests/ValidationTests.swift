@@ -12,7 +12,7 @@ struct ValidationTests {
 
     private func rotate(_ tensor: Tensor, positions: PositionGrid = .sequential, offset: Int = 0,
                         parameters: RoPEParameters = RoPEParameters()) throws(RoPEError) {
-        _ = try Rotation.rotate(tensor, positions: positions, offset: offset, parameters: parameters,
+        _ = try Engine().rotate(tensor, positions: positions, offset: offset, parameters: parameters,
                                 inverse: false, xpos: nil)
     }
 
@@ -132,7 +132,7 @@ struct ValidationTests {
         parameters.scaling = .dynamic(DynamicNTKScaling(factor: 2, maxPositionEmbeddings: 0))
         #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }?.field == "max_position_embeddings")
         let xpos = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .sequential, offset: 0, parameters: RoPEParameters(),
+            _ = try Engine().rotate(tensor, positions: .sequential, offset: 0, parameters: RoPEParameters(),
                                     inverse: false, xpos: XPos(role: .query, scaleBase: 0))
         }
         #expect(xpos?.field == "xpos.scale_base")
@@ -142,7 +142,7 @@ struct ValidationTests {
     func attentionShapes() {
         func attention(_ keys: Tensor) -> RoPEError? {
             error { () throws(RoPEError) in
-                _ = try AttentionScores.compute(
+                _ = try Engine().attentionScores(
                     queries: Fixtures.randomTensor([2, 3, 8], seed: 1), keys: keys, queryPositions: .sequential,
                     keyPositions: .sequential, parameters: RoPEParameters(), options: AttentionOptions())
             }
@@ -164,12 +164,12 @@ struct ValidationTests {
     @Test("xPos powers that would leave the float32 range")
     func xposRange() {
         let failure = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .shared([0, 1, 1_000_000]), offset: 0,
+            _ = try Engine().rotate(tensor, positions: .shared([0, 1, 1_000_000]), offset: 0,
                                     parameters: RoPEParameters(), inverse: false, xpos: XPos(role: .query))
         }
         #expect(failure?.kind == .invalidParameter && failure?.field == "xpos.scale_base")
         let fine = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .shared([0, 1, 20_000]), offset: 0,
+            _ = try Engine().rotate(tensor, positions: .shared([0, 1, 20_000]), offset: 0,
                                     parameters: RoPEParameters(), inverse: false, xpos: XPos(role: .query))
         }
         #expect(fine == nil)
@@ -179,7 +179,7 @@ struct ValidationTests {
     func attentionScoreLimit() {
         // Small inputs (d = 2) whose score matrix would have 2^14 * 2^15 = 2^29 entries.
         let failure = error { () throws(RoPEError) in
-            _ = try AttentionScores.compute(
+            _ = try Engine().attentionScores(
                 queries: Tensor(shape: [1 << 14, 2], values: Array(repeating: 0, count: 1 << 15)),
                 keys: Tensor(shape: [1 << 15, 2], values: Array(repeating: 0, count: 1 << 16)),
                 queryPositions: .sequential, keyPositions: .sequential, parameters: RoPEParameters(),

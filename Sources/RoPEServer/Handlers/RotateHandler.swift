@@ -44,8 +44,8 @@ enum RotateHandler {
         // A config layer without RoPE (Llama 4 NoPE) leaves the embeddings as they are.
         guard rotate.ropeApplied else {
             do {
-                try Rotation.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
-                                               offset: rotate.offset)
+                try Engine.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
+                                             offset: rotate.offset)
             } catch {
                 throw HTTPError(error)
             }
@@ -54,15 +54,10 @@ enum RotateHandler {
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
-                if let fromPositions = rotate.fromPositions {
-                    return try Rotation.move(inPlace: values, shape: shape, from: fromPositions, to: rotate.positions,
-                                             offset: rotate.offset, parameters: rotate.parameters, xpos: rotate.xpos,
-                                             parallelThreshold: context.configuration.parallelThreshold)
-                }
-                return try Rotation.rotate(inPlace: values, shape: shape, positions: rotate.positions,
-                                           offset: rotate.offset, parameters: rotate.parameters,
-                                           inverse: rotate.inverse, xpos: rotate.xpos,
-                                           parallelThreshold: context.configuration.parallelThreshold)
+                try context.engine.rotate(UnsafeBufferPointer(values), into: values, shape: shape,
+                                          positions: rotate.positions, from: rotate.fromPositions,
+                                          offset: rotate.offset, parameters: rotate.parameters,
+                                          inverse: rotate.inverse, xpos: rotate.xpos)
             }
         } catch {
             throw HTTPError(error)

@@ -1,4 +1,5 @@
 import Foundation
+import RoPE
 import RoPEServer
 
 /// A real rope-server (libmicrohttpd, real socket) started in-process on 127.0.0.1, port 0.
@@ -16,7 +17,10 @@ final class TestServer {
         configuration.threads = 2
         configure(&configuration)
         let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI, runtime: runtime)
+        // Each test server has its own engine, as each process has.
+        let engine = Engine(parallelThreshold: configuration.parallelThreshold)
+        let context = ServiceContext(configuration: configuration, engine: engine, openAPIDocument: openAPI,
+                                     runtime: runtime)
         server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), runtime: runtime)
     }
 
