@@ -35,8 +35,9 @@ extension Engine {
     /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
     /// softmax); the HTTP layer writes null.
-    /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score that overflows
-    /// float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity always means masked.
+    /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score
+    /// that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity
+    /// always means masked.
     public func attentionScores(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
                                parameters: RoPEParameters?, options: AttentionOptions) throws(RoPEError) -> Tensor
     {
@@ -44,11 +45,13 @@ extension Engine {
         let keyGeometry = try TensorGeometry(keys, field: "keys")
         guard keyGeometry.featureCount == queryGeometry.featureCount else {
             throw RoPEError(.shapeMismatch, field: "keys",
-                            "keys head dimension (\(keyGeometry.featureCount)) must equal the queries head dimension (\(queryGeometry.featureCount))")
+                            "keys head dimension (\(keyGeometry.featureCount)) must equal the queries head "
+                                + "dimension (\(queryGeometry.featureCount))")
         }
         guard keyGeometry.leadingShape == queryGeometry.leadingShape else {
             throw RoPEError(.shapeMismatch, field: "keys",
-                            "keys leading axes \(keyGeometry.leadingShape) must equal the queries leading axes \(queryGeometry.leadingShape)")
+                            "keys leading axes \(keyGeometry.leadingShape) must equal the queries leading axes "
+                                + "\(queryGeometry.leadingShape)")
         }
         let scale = options.scale ?? 1 / Double(queryGeometry.featureCount).squareRoot()
         guard scale.isFinite else {
@@ -66,7 +69,8 @@ extension Engine {
         let (scoreCount, overflowK) = queryScores.multipliedReportingOverflow(by: sk)
         guard !overflowQ, !overflowK, scoreCount <= AttentionScores.maximumScoreCount else {
             throw RoPEError(.limitExceeded, field: "keys",
-                            "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed \(AttentionScores.maximumScoreCount) entries")
+                            "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed "
+                                + "\(AttentionScores.maximumScoreCount) entries")
         }
 
         let rotatedQueries: [Float]
@@ -101,7 +105,8 @@ extension Engine {
                     else { return }
                     let pointers = UncheckedSendable(wrapped: (scores: scoreBase, queries: queryBase, keys: keyBase))
                     // One unit of work is one query row: s_k dot products of length d, then mask and softmax.
-                    ParallelChunks.run(count: queryScores, parallel: workOverflow || work >= AttentionScores.parallelThreshold) { queryRows in
+                    let parallel = workOverflow || work >= AttentionScores.parallelThreshold
+                    ParallelChunks.run(count: queryScores, parallel: parallel) { queryRows in
                         let logits = UnsafeMutablePointer<Double>.allocate(capacity: max(sk, 1))
                         defer { logits.deallocate() }
                         for queryRow in queryRows {
@@ -116,7 +121,8 @@ extension Engine {
                                     logits[key] = -Double.infinity
                                     continue
                                 }
-                                let logit = AttentionScores.dotProduct(query, pointers.wrapped.keys + keyToken * d, count: d) * scale
+                                let keyVector = pointers.wrapped.keys + keyToken * d
+                                let logit = AttentionScores.dotProduct(query, keyVector, count: d) * scale
                                 // Without softmax the score is stored as a Float, so it must fit in one.
                                 if !(options.softmax ? logit.isFinite : Float(logit).isFinite) { overflowed = true }
                                 logits[key] = logit
@@ -136,7 +142,8 @@ extension Engine {
         }
         if scores.contains(where: \.isNaN) {
             throw RoPEError(.invalidParameter, field: "scale",
-                            "the attention scores overflow float32: q.k x scale (\(scale)) is beyond ±\(Float.greatestFiniteMagnitude)")
+                            "the attention scores overflow float32: q.k x scale (\(scale)) is beyond "
+                                + "±\(Float.greatestFiniteMagnitude)")
         }
         return Tensor(shape: queryGeometry.leadingShape + [sq, sk], values: scores)
     }

@@ -73,8 +73,9 @@ struct CosineSineKey: Hashable, Sendable {
     var sequenceLength: Int
 }
 
-/// A thread-safe, bounded least-recently-used cache of cos/sin tables (one per `Engine`), so repeated requests with the same
-/// parameters and positions skip the r/2 * s Double cos and sin evaluations (which cost more than the rotation).
+/// A thread-safe, bounded least-recently-used cache of cos/sin tables (one per `Engine`), so repeated requests with
+/// the same parameters and positions skip the r/2 * s Double cos and sin evaluations (which cost more than the
+/// rotation).
 ///
 /// Bounded both in entries and in bytes; a table larger than a quarter of the byte budget is never cached.
 public final class CosineSineCache: Sendable {

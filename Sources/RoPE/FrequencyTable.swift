@@ -55,7 +55,8 @@ public struct FrequencyTable: Sendable, Hashable {
         // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.
         guard !parameters.applyAttentionScaling || Float(scaled.attentionFactor).isFinite else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.attention_factor",
-                            "the attention factor (\(scaled.attentionFactor)) overflows float32, so cos and sin would not be finite")
+                            "the attention factor (\(scaled.attentionFactor)) overflows float32, so cos and sin "
+                                + "would not be finite")
         }
         rotaryDimension = r
         inverseFrequencies = scaled.inverseFrequencies

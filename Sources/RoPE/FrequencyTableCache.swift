@@ -15,8 +15,8 @@ struct FrequencyTableKey: Hashable, Sendable {
     }
 }
 
-/// A thread-safe, bounded least-recently-used cache of frequency tables (one per `Engine`), so repeated requests with the same
-/// parameters skip the validation, the r/2 `pow` calls of the default ladder and the scaling's own work.
+/// A thread-safe, bounded least-recently-used cache of frequency tables (one per `Engine`), so repeated requests
+/// with the same parameters skip the validation, the r/2 `pow` calls of the default ladder and the scaling's own work.
 ///
 /// Only tables are kept, never errors: a parameter set that throws is validated again, and throws again, on every
 /// call. A hit skips validation, which is sound because the table, and whether building it throws, is a pure

@@ -50,7 +50,8 @@ public struct XPos: Sendable, Hashable {
                            abs(exponent(position: maximumPosition, sequenceLength: sequenceLength)))
         guard steepest * Self.largestLogScale <= Self.largestLogAmplitude else {
             throw RoPEError(.invalidParameter, field: "xpos.scale_base",
-                            "xpos.scale_base (\(scaleBase)) is too small for positions \(minimumPosition)...\(maximumPosition): scale^power would leave the float32 range")
+                            "xpos.scale_base (\(scaleBase)) is too small for positions "
+                                + "\(minimumPosition)...\(maximumPosition): scale^power would leave the float32 range")
         }
     }
 

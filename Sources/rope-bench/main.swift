@@ -20,7 +20,9 @@ let codecsOnly = arguments.contains("--codecs-only")
 /// `--mrope-only` runs only the M-RoPE-versus-plain comparison.
 let mropeOnly = arguments.contains("--mrope-only")
 let jsonOutputPath: String? = {
-    guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else { return nil }
+    guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else {
+        return nil
+    }
     return arguments[arguments.index(after: index)]
 }()
 
@@ -193,7 +195,8 @@ func memcpyTime(_ source: [Float], _ destination: inout [Float], parallel: Bool)
     let count = source.count
     return source.withUnsafeBufferPointer { input in
         destination.withUnsafeMutableBufferPointer { output in
-            let pointers = (input: UnsafeRawPointer(input.baseAddress!), output: UnsafeMutableRawPointer(output.baseAddress!))
+            let pointers = (input: UnsafeRawPointer(input.baseAddress!),
+                            output: UnsafeMutableRawPointer(output.baseAddress!))
             nonisolated(unsafe) let shared = pointers
             return measure {
                 if parallel {
@@ -250,7 +253,10 @@ for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
                 }
             }
         }
-        FileHandle.standardOutput.write("|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x memcpy time\n".data(using: .utf8)!)
+        let pairedRatios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
+        let pairedLine = "|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): "
+            + "median of pair ratios \(pairedRatios.0)x, fastest/fastest \(pairedRatios.1)x memcpy time\n"
+        FileHandle.standardOutput.write(pairedLine.data(using: .utf8)!)
         summary["engine_vs_memcpy_\(layout)_\(label)"] = paired.median
         summary["engine_vs_memcpy_min_\(layout)_\(label)"] = paired.minimum
         // In place: the same rotation without a destination buffer (rotations keep every value finite).
@@ -270,7 +276,11 @@ for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
                 }
             }
         }
-        FileHandle.standardOutput.write("|   in place, interleaved with memcpy: median of pair ratios \(String(format: "%.2f", pairedInPlace.median))x, fastest/fastest \(String(format: "%.2f", pairedInPlace.minimum))x memcpy time\n".data(using: .utf8)!)
+        let inPlaceRatios = (String(format: "%.2f", pairedInPlace.median),
+                             String(format: "%.2f", pairedInPlace.minimum))
+        let inPlaceLine = "|   in place, interleaved with memcpy: median of pair ratios \(inPlaceRatios.0)x, "
+            + "fastest/fastest \(inPlaceRatios.1)x memcpy time\n"
+        FileHandle.standardOutput.write(inPlaceLine.data(using: .utf8)!)
         summary["engine_inplace_vs_memcpy_\(layout)_\(label)"] = pairedInPlace.median
         summary["engine_inplace_vs_memcpy_min_\(layout)_\(label)"] = pairedInPlace.minimum
         let singleThread = output.withUnsafeMutableBufferPointer { buffer in
@@ -368,7 +378,8 @@ if !codecsOnly {
             rotate(tensor, into: buffer, positions: .sequential, parameters: plain)
         })
         let ratios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
-        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, fastest/fastest \(ratios.1)x plain time"
+        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, "
+            + "fastest/fastest \(ratios.1)x plain time"
         FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
         summary["mrope_vs_plain_32x2048x128"] = paired.median
         let cold = measure(minimumRuns: 3, budget: 0.5) {
@@ -405,7 +416,8 @@ for tokens in codecsOnly || mropeOnly ? [] : [64, 128, 256, 512, 1024, 2048, 409
     if crossover == nil && times[1] < times[0] * 0.9 { crossover = count }
 }
 if !mropeOnly {
-    FileHandle.standardOutput.write("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") elements; engine default threshold \(Engine.defaultParallelThreshold)\n".data(using: .utf8)!)
+    FileHandle.standardOutput.write(("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") "
+        + "elements; engine default threshold \(Engine.defaultParallelThreshold)\n").data(using: .utf8)!)
 }
 
 // MARK: codecs
@@ -457,7 +469,8 @@ if !mropeOnly {
     }
     var npyCopy = [Float](repeating: 0, count: npyCount)
     let copyOne = memcpyTime(npyValues, &npyCopy, parallel: false)
-    report(Row(name: "memcpy \(npyCount * 4 / 1000) kB, 1 thread", seconds: copyOne, elements: npyCount, bytes: npyCount * 4))
+    report(Row(name: "memcpy \(npyCount * 4 / 1000) kB, 1 thread", seconds: copyOne, elements: npyCount,
+               bytes: npyCount * 4))
     report(Row(name: ".npy write (fresh buffer)", seconds: npyWrite, elements: npyCount, bytes: npyBytes.count,
                baseline: "memcpy", baselineSeconds: copyOne))
     let npyRead = npyBytes.withUnsafeBytes { bytes in

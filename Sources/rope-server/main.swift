@@ -38,7 +38,8 @@ let context = ServiceContext(configuration: settings.server, engine: engine, ope
                              runtime: runtime)
 let server: HTTPServer
 do {
-    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), runtime: runtime)
+    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context),
+                            runtime: runtime)
 } catch {
     fail(error.description)
 }
@@ -47,7 +48,8 @@ do {
 let startupFields: [(String, String)] = [("port", String(server.port)), ("version", RoPEService.version),
                                          ("worker_threads", String(settings.server.effectiveThreads)),
                                          ("openapi_found", String(openAPIDocument != nil))]
-let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }.map { ($0.key, $0.read(settings)) }
+let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }
+    .map { ($0.key, $0.read(settings)) }
 runtime.log.event("listening", always: true, startupFields + configurationFields)
 
 var received: Int32 = 0

@@ -73,8 +73,10 @@ struct FrequencyTableCacheTests {
     @Test("tables hash by their digest: equal tables hash alike, any differing field makes them unequal")
     func hashing() throws {
         for set in Self.goldenParameterSets {
-            let first = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
-            let second = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
+            let first = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension,
+                                           sequenceLength: 4096)
+            let second = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension,
+                                            sequenceLength: 4096)
             #expect(first == second && first.hashValue == second.hashValue, "\(set.name)")
         }
         var parameters = RoPEParameters()

@@ -206,12 +206,14 @@ struct GoldenCase {
             if !ok {
                 badCount += 1
                 if firstBad == nil {
-                    firstBad = "first bad index \(index): got \(gotValue), expected \(expectedValue.map { "\($0)" } ?? "null (masked)")"
+                    let expectedText = expectedValue.map { "\($0)" } ?? "null (masked)"
+                    firstBad = "first bad index \(index): got \(gotValue), expected \(expectedText)"
                 }
             }
         }
         if let firstBad {
-            failures.append("\(field): \(badCount) of \(got.count) out of tolerance (rtol \(rtol), atol \(atol)); \(firstBad)")
+            failures.append("\(field): \(badCount) of \(got.count) out of tolerance (rtol \(rtol), atol \(atol)); "
+                                + firstBad)
         }
     }
 }

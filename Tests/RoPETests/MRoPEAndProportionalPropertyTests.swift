@@ -130,7 +130,8 @@ struct MRoPEAndProportionalPropertyTests {
                 let back = try Engine().rotate(forward.tensor, positions: grid, offset: 7, parameters: parameters,
                                                inverse: true, xpos: xpos)
                 let (close, index) = Fixtures.allClose(back.tensor.values, input.values, tolerance: 1e-5)
-                #expect(close, "\(name) \(layout) xpos \(xpos == nil ? "off" : "on"): first difference at \(index ?? -1)")
+                #expect(close,
+                        "\(name) \(layout) xpos \(xpos == nil ? "off" : "on"): first difference at \(index ?? -1)")
                 #expect(forward.tensor != input)
             }
         }

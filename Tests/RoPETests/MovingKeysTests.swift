@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import RoPE
 
-/// `Engine.rotate` with `from` (from_positions): equal to inverse-then-forward up to float32 rounding, more precise than it
-/// against float64 truth, and exactly inverse-then-forward where the two sides' frequencies differ.
+/// `Engine.rotate` with `from` (from_positions): equal to inverse-then-forward up to float32 rounding, more
+/// precise than it against float64 truth, and exactly inverse-then-forward where the two sides' frequencies differ.
 @Suite("Moving cached keys")
 struct MovingKeysTests {
     /// Moves a copy of `tensor`.

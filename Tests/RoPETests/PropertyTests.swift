@@ -52,7 +52,8 @@ struct PropertyTests {
                     let back = try Engine().rotate(forward.tensor, positions: grid, offset: 5,
                                                    parameters: parameters, inverse: true, xpos: xpos)
                     let (close, index) = Fixtures.allClose(back.tensor.values, input.values, tolerance: 1e-5)
-                    #expect(close, "\(scalingName)/\(layout) r=\(r) xpos=\(xpos?.role.rawValue ?? "none") \(grid): first difference at \(index ?? -1)")
+                    let label = "\(scalingName)/\(layout) r=\(r) xpos=\(xpos?.role.rawValue ?? "none") \(grid)"
+                    #expect(close, "\(label): first difference at \(index ?? -1)")
                     #expect(forward.tensor != input, "the forward rotation must change the input")
                 }
             }

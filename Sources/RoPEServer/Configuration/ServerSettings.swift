@@ -49,9 +49,12 @@ public struct ServerSettings: Sendable, Hashable {
         text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
         choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
         choice("log_format", "log line format: json or text", \.logFormat),
-        ConfigurationOption(key: "api_key", help: "when set, every route but /health needs 'Authorization: Bearer <key>'",
+        ConfigurationOption(key: "api_key",
+                            help: "when set, every route but /health needs 'Authorization: Bearer <key>'",
                             defaultValue: "(none)",
-                            apply: { settings, text throws(ConfigurationError) in settings.server.apiKey = text.isEmpty ? nil : text },
+                            apply: { settings, text throws(ConfigurationError) in
+                                settings.server.apiKey = text.isEmpty ? nil : text
+                            },
                             read: { $0.server.apiKey == nil ? "(none)" : "(set)" }),
     ]
 
@@ -60,9 +63,11 @@ public struct ServerSettings: Sendable, Hashable {
                                 _ path: WritableKeyPath<ServerSettings, Int> & Sendable) -> ConfigurationOption {
         ConfigurationOption(key: key, help: help, defaultValue: String(ServerSettings()[keyPath: path]),
                             apply: { settings, text throws(ConfigurationError) in
-                                guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                                guard let value = Int(text.trimmingCharacters(in: .whitespaces)),
+                                      range.contains(value) else {
                                     let upper = range.upperBound == Int.max ? "" : " ... \(range.upperBound)"
-                                    throw ConfigurationError("\(key) must be an integer in \(range.lowerBound)\(upper) (got '\(text)')")
+                                    throw ConfigurationError(
+                                        "\(key) must be an integer in \(range.lowerBound)\(upper) (got '\(text)')")
                                 }
                                 settings[keyPath: path] = value
                             },

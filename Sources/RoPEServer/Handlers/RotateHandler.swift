@@ -40,7 +40,8 @@ enum RotateHandler {
 
     /// Rotates `values` (a tensor of `shape`) in place, timed for /metrics; returns the applied attention factor.
     private static func rotateInPlace(_ values: UnsafeMutableBufferPointer<Float>, shape: [Int],
-                                      _ rotate: borrowing RotateRequest, context: ServiceContext) throws(HTTPError) -> Double {
+                                      _ rotate: borrowing RotateRequest,
+                                      context: ServiceContext) throws(HTTPError) -> Double {
         // A config layer without RoPE (Llama 4 NoPE) leaves the embeddings as they are.
         guard rotate.ropeApplied else {
             do {
@@ -65,7 +66,8 @@ enum RotateHandler {
         // |x cos - y sin| can exceed |x| and |y| by sqrt(2), times an attention factor > 1: inputs near
         // Float.greatestFiniteMagnitude overflow, and neither JSON nor a client expects inf.
         if NonFiniteScan.firstIndex(in: UnsafeBufferPointer(values)) != nil {
-            throw .invalid("the rotated 'embeddings' overflow float32 (inputs too large for the attention factor or xPos scale)")
+            throw .invalid("the rotated 'embeddings' overflow float32 "
+                               + "(inputs too large for the attention factor or xPos scale)")
         }
         return attentionScaling
     }

@@ -16,12 +16,14 @@ final class TestServer {
         configuration.port = 0
         configuration.threads = 2
         configure(&configuration)
-        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
+                                  encoding: .utf8)
         // Each test server has its own engine, as each process has.
         let engine = Engine(parallelThreshold: configuration.parallelThreshold)
         let context = ServiceContext(configuration: configuration, engine: engine, openAPIDocument: openAPI,
                                      runtime: runtime)
-        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), runtime: runtime)
+        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context),
+                                runtime: runtime)
     }
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }
