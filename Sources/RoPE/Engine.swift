@@ -31,9 +31,10 @@ public struct Engine: Sendable {
         self.cosineSineTables = cosineSineTables
     }
 
-    /// Rotates `source`, a row-major tensor of `shape`, into `destination` (RoFormer eq. 34); returns the applied
-    /// attention factor. The one rotation entry point: `destination` may be `source`'s own memory (in place).
+    /// The one rotation entry point: x' = R(p * inv_freq) x per pair of `source` into `destination` (RoFormer eq. 34).
     ///
+    /// `source` is a row-major tensor of `shape`; `destination` may be its own memory (in place: one read and one
+    /// write of each cache line, like memcpy). Returns the applied attention factor.
     /// Every pair is rotated by position * inv_freq (Double angles), multiplied by the applied attention factor;
     /// `inverse` applies R(-theta) divided by the factor (and by the xPos scale), so it is the exact inverse.
     /// With `from`, the values were rotated at those positions and are moved to `positions` instead (see
@@ -68,8 +69,8 @@ public struct Engine: Sendable {
         return plan.table.appliedAttentionFactor
     }
 
-    /// `rotate(_:into:...)` of a `Tensor` into a fresh one (one pass, no copy-then-rotate): a convenience for
-    /// callers that hold values rather than buffers.
+    /// x' = R(p * inv_freq) x of a whole `Tensor` into a fresh one (RoFormer eq. 34): `rotate(_:into:...)` for
+    /// callers that hold values rather than buffers, in one pass (no copy-then-rotate).
     public func rotate(_ tensor: Tensor, positions: PositionGrid, from fromPositions: PositionGrid? = nil,
                        offset: Int, parameters: RoPEParameters, inverse: Bool, xpos: XPos?) throws(RoPEError)
         -> RotationResult
