@@ -19,6 +19,7 @@ public enum RoPEService {
         route("GET", "/info", InfoHandler.handle)
         route("GET", "/metrics", MetricsHandler.handle)
         route("GET", "/openapi.yaml", OpenAPIHandler.handle)
+        route("GET", "/", ExplorerHandler.handle)
         return router
     }
 }
