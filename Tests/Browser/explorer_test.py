@@ -9,6 +9,7 @@ message next to its field; no console errors; no request leaves the server's ori
 serves the page to a browser that presents the key as Basic credentials. Screenshots at 1280x800 and at phone width.
 A check that needs an endpoint this server lacks is reported as UNTESTED with the reason, never passed.
 """
+import base64
 import json
 import os
 import re
@@ -170,7 +171,34 @@ def check_llama31(driver, server):
     classes = [hand.get_attribute("class") for hand in hands]
     check(classes == ["hand " + regime for regime in spectrum["regime"]], "each hand is coloured by its slot's regime")
     rows = driver.find_elements(By.CSS_SELECTOR, "#precision-table tbody tr")
-    check(len(rows) == 4, f"one precision row per position typed ({len(rows)})")
+    check(len(rows) == 8, f"two precision rows (cos, sin) per position typed ({len(rows)})")
+
+
+def check_llama3_parameters(driver, server):
+    """Llama 3.1's RoPE typed into the fields (not pasted): rope_type picked with the keyboard, its keys' defaults."""
+    manual = driver.find_element(By.CSS_SELECTOR, 'input[name="mode"][value="manual"]')
+    if not manual.is_selected():
+        change(driver, manual.click)
+    rope_type = driver.find_element(By.ID, "f-rope_type")
+    change(driver, lambda: rope_type.send_keys("llama3"))
+    defaults = {name: driver.find_element(By.ID, "f-" + name).get_attribute("value")
+                for name in ("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")}
+    check(defaults == {"factor": "8", "low_freq_factor": "1", "high_freq_factor": "4",
+                       "original_max_position_embeddings": "8192"}, f"llama3's keys come with values {defaults}")
+    change(driver, lambda: set_value(driver, driver.find_element(By.ID, "f-rope_theta"), "500000"))
+    state = change(driver, lambda: set_value(driver, driver.find_element(By.ID, "f-max_position_embeddings"),
+                                             "131072"))
+    check(state == "ready", "Llama 3.1's parameters typed into the form are accepted")
+    body = {"dim": 128, "rope_theta": 500000, "max_position_embeddings": 131072,
+            "rope_scaling": {"rope_type": "llama3", "factor": 8, "low_freq_factor": 1, "high_freq_factor": 4,
+                             "original_max_position_embeddings": 8192}}
+    status, spectrum = server.request("POST", "/spectrum", body)
+    if status == 404:
+        untested.append("Llama 3.1 parameters: regimes not compared, this server has no /spectrum (404)")
+        return
+    expected = sum(1 for regime in spectrum["regime"] if regime == "interpolated")
+    shown = driver.find_element(By.ID, "count-interpolated").text
+    check(shown == str(expected), f"interpolated slots for the typed parameters: page {shown}, /spectrum {expected}")
 
 
 def check_drag(driver):
@@ -238,13 +266,23 @@ def check_logs(driver, origin):
 
 
 def screenshot(driver, folder, name, width, height, mobile):
+    """The window as it is (name.png) and the whole page at that width (name-full.png)."""
     viewport(driver, width, height, mobile)
-    driver.execute_script("window.dispatchEvent(new Event('resize'))")
+    driver.execute_script("window.scrollTo(0, 0); window.dispatchEvent(new Event('resize'))")
     time.sleep(1.0)   # the page redraws its clocks 200 ms after a resize
     wait_ready(driver)
-    path = os.path.join(folder, name)
+    path = os.path.join(folder, name + ".png")
     driver.save_screenshot(path)
-    print("screenshot:", path)
+    page_height = driver.execute_script("return document.documentElement.scrollHeight")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": page_height, "scale": 1}})
+    full = os.path.join(folder, name + "-full.png")
+    with open(full, "wb") as file:
+        file.write(base64.b64decode(shot["data"]))
+    width_used = driver.execute_script("return document.documentElement.scrollWidth")
+    check(width_used <= width, f"{name}: nothing wider than the window ({width_used} <= {width} px)")
+    print("screenshot:", path, "and", full)
 
 
 def check_api_key(binary):
@@ -304,8 +342,9 @@ def main():
         check_drag(driver)
         check_bad_value(driver, server)
         check_llama31(driver, server)
-        screenshot(driver, folder, "explorer-1280x800.png", 1280, 800, False)
-        screenshot(driver, folder, "explorer-phone-390x844.png", 390, 844, True)
+        check_llama3_parameters(driver, server)
+        screenshot(driver, folder, "explorer-1280x800", 1280, 800, False)
+        screenshot(driver, folder, "explorer-phone-390x844", 390, 844, True)
         check_logs(driver, server.origin)
     finally:
         current_driver = None
