@@ -25,7 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 LLAMA_31_8B_CONFIG = {  # meta-llama/Llama-3.1-8B config.json as shipped
     "architectures": ["LlamaForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
@@ -37,6 +37,20 @@ LLAMA_31_8B_CONFIG = {  # meta-llama/Llama-3.1-8B config.json as shipped
                      "original_max_position_embeddings": 8192, "rope_type": "llama3"},
     "rope_theta": 500000.0, "tie_word_embeddings": False, "torch_dtype": "bfloat16",
     "transformers_version": "4.43.0.dev0", "use_cache": True, "vocab_size": 128256,
+}
+# Gemma 3 in the transformers 5 form: RoPE per layer type, five sliding-window layers to one full-attention layer.
+GEMMA_3_LAYER_TYPES = (["sliding_attention"] * 5 + ["full_attention"]) * 5 + ["sliding_attention"] * 4
+GEMMA_3_CONFIG = {
+    "model_type": "gemma3_text", "head_dim": 256, "hidden_size": 2560, "num_attention_heads": 8,
+    "num_hidden_layers": 34, "max_position_embeddings": 131072, "layer_types": GEMMA_3_LAYER_TYPES,
+    "rope_parameters": {"full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+                        "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+}
+# Qwen2-VL-7B-Instruct's RoPE: M-RoPE, temporal/height/width sections of the 64 frequency pairs.
+QWEN2_VL_CONFIG = {
+    "model_type": "qwen2_vl", "hidden_size": 3584, "num_attention_heads": 28, "num_hidden_layers": 28,
+    "max_position_embeddings": 32768, "rope_theta": 1000000.0,
+    "rope_scaling": {"type": "mrope", "mrope_section": [16, 24, 24]},
 }
 TIMEOUT = 20
 untested = []
@@ -174,6 +188,72 @@ def check_llama31(driver, server):
     check(len(rows) == 8, f"two precision rows (cos, sin) per position typed ({len(rows)})")
 
 
+def paste_config(driver, config):
+    mode = driver.find_element(By.CSS_SELECTOR, 'input[name="mode"][value="config"]')
+    if not mode.is_selected():
+        mode.click()
+    return change(driver, lambda: set_value(driver, driver.find_element(By.ID, "f-config"), json.dumps(config)))
+
+
+def interpolated_count(server, body):
+    status, spectrum = server.request("POST", "/spectrum", body)
+    assert status == 200, f"/spectrum refused {body}: {spectrum}"
+    return sum(1 for regime in spectrum["regime"] if regime == "interpolated")
+
+
+def shown_inv_freq(driver, slot):
+    """inv_freq[slot] as the page shows it (exactly, in the hand's tooltip)."""
+    title = driver.find_elements(By.CSS_SELECTOR, "#clocks .clock title")[slot].get_attribute("textContent")
+    return float(re.search(r"inv_freq ([^,]+),", title).group(1))
+
+
+def check_layer_types(driver, server):
+    """Gemma 3: the layer types offered; each one's frequencies (and spectrum) as the server gives them."""
+    state = paste_config(driver, GEMMA_3_CONFIG)
+    status, answer = server.request("POST", "/frequencies", {"config": GEMMA_3_CONFIG, "layer_type": "full_attention"})
+    if status != 200:
+        untested.append(f"layer types (Gemma 3): this server answers 'config' with {status}: {answer['error']}")
+        return
+    has_spectrum = server.request("POST", "/spectrum", {"config": GEMMA_3_CONFIG, "layer": 0})[0] != 404
+    select = driver.find_element(By.ID, "f-layer_type")
+    options = [option.get_attribute("value") for option in select.find_elements(By.TAG_NAME, "option")]
+    check(options == ["", "sliding_attention", "full_attention"], f"layer_type offers the config's types {options}")
+    check(state == "ready" and select.get_attribute("value") == "sliding_attention", "the first type is chosen")
+    for layer_type, selector in (("full_attention", {"layer_type": "full_attention"}),
+                                 ("sliding_attention", {"layer_type": "sliding_attention"}),
+                                 ("layer 5", {"layer": 5})):
+        if "layer" in selector:
+            change(driver, lambda: set_value(driver, driver.find_element(By.ID, "f-layer"), "5"))
+            check(select.get_attribute("value") == "", "typing a layer clears layer_type (the server takes one)")
+        else:
+            change(driver, lambda: Select(select).select_by_value(layer_type))
+        _, frequencies = server.request("POST", "/frequencies", {"config": GEMMA_3_CONFIG, **selector})
+        check(shown_inv_freq(driver, 1) == frequencies["inv_freq"][1],
+              f"{layer_type}: inv_freq[1] on the page = /frequencies' {frequencies['inv_freq'][1]}")
+        if has_spectrum:
+            expected = interpolated_count(server, {"config": GEMMA_3_CONFIG, **selector})
+            shown = driver.find_element(By.ID, "count-interpolated").text
+            check(shown == str(expected), f"{layer_type}: interpolated slots page {shown}, /spectrum {expected}")
+    if not has_spectrum:
+        untested.append("layer types (Gemma 3): regimes per layer type not compared, this server has no /spectrum")
+    set_value(driver, driver.find_element(By.ID, "f-layer"), "")
+
+
+def check_mrope(driver, server):
+    """Qwen2-VL: each dial names the axis (t, h, w) /frequencies gives its pair."""
+    state = paste_config(driver, QWEN2_VL_CONFIG)
+    status, answer = server.request("POST", "/frequencies", {"config": QWEN2_VL_CONFIG})
+    if status != 200:
+        untested.append(f"M-RoPE axes (Qwen2-VL): this server answers 'config' with {status}: {answer['error']}")
+        return
+    check(state == "ready", "the pasted Qwen2-VL config is accepted")
+    labels = [label.text for label in driver.find_elements(By.CSS_SELECTOR, "#clocks .clock text")]
+    expected = [f"{slot} {axis}" for slot, axis in enumerate(answer["mrope_axis"])]
+    check(labels == expected and answer["mrope_axis"][16] == "h",
+          f"the dials name the M-RoPE axes as /frequencies does ({labels[15:17]})")
+    check(driver.find_element(By.ID, "mrope-legend").is_displayed(), "the legend explains the axes")
+
+
 def check_llama3_parameters(driver, server):
     """Llama 3.1's RoPE typed into the fields (not pasted): rope_type picked with the keyboard, its keys' defaults."""
     manual = driver.find_element(By.CSS_SELECTOR, 'input[name="mode"][value="manual"]')
@@ -199,6 +279,16 @@ def check_llama3_parameters(driver, server):
     expected = sum(1 for regime in spectrum["regime"] if regime == "interpolated")
     shown = driver.find_element(By.ID, "count-interpolated").text
     check(shown == str(expected), f"interpolated slots for the typed parameters: page {shown}, /spectrum {expected}")
+
+
+def check_typed_position(driver, position):
+    field = driver.find_element(By.ID, "f-position")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(position)
+    WebDriverWait(driver, TIMEOUT).until(
+        lambda d: d.find_element(By.ID, "clocks").get_attribute("data-position") == position)
+    slider = int(driver.find_element(By.ID, "position-slider").get_attribute("value"))
+    check(700 < slider < 900, f"a typed position {position} moves the log-scale slider to {slider} of 1000")
 
 
 def check_drag(driver):
@@ -342,7 +432,10 @@ def main():
         check_drag(driver)
         check_bad_value(driver, server)
         check_llama31(driver, server)
+        check_layer_types(driver, server)
+        check_mrope(driver, server)
         check_llama3_parameters(driver, server)
+        check_typed_position(driver, "24000")
         screenshot(driver, folder, "explorer-1280x800", 1280, 800, False)
         screenshot(driver, folder, "explorer-phone-390x844", 390, 844, True)
         check_logs(driver, server.origin)
