@@ -383,10 +383,14 @@ def check_api_key(binary):
         status, answer = server.request("GET", "/")
         check(status == 401 and answer["error_type"] == "unauthorized", "without the key / is a 401")
         driver.get(server.origin + "/")
-        time.sleep(1.0)
-        statuses = [message["params"]["response"]["status"] for message in performance(driver)
-                    if message["method"] == "Network.responseReceived"
-                    and message["params"]["response"]["url"] == server.origin + "/"]
+        statuses = []
+
+        def answered(driver):
+            statuses.extend(message["params"]["response"]["status"] for message in performance(driver)
+                            if message["method"] == "Network.responseReceived"
+                            and message["params"]["response"]["url"] == server.origin + "/")
+            return statuses
+        WebDriverWait(driver, TIMEOUT).until(answered)
         check(statuses and set(statuses) == {401} and not driver.find_elements(By.ID, "parameters"),
               f"a browser without the key gets the 401 challenge and no page {statuses}")
         driver.get(f"http://rope:{key}@127.0.0.1:{server.port}/")
