@@ -42,7 +42,9 @@ public struct ServerSettings: Sendable, Hashable {
         text("explorer", "path of the explorer page served at /", \.explorerPath),
         choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
         choice("log_format", "log line format: json or text", \.logFormat),
-        ConfigurationOption(key: "api_key", help: "when set, every route but /health needs 'Authorization: Bearer <key>'",
+        ConfigurationOption(key: "api_key",
+                            help: "when set, every route but /health needs 'Authorization: Bearer <key>' "
+                                + "(or the key as a Basic password)",
                             defaultValue: "(none)",
                             apply: { settings, text throws(ConfigurationError) in settings.server.apiKey = text.isEmpty ? nil : text },
                             read: { $0.server.apiKey == nil ? "(none)" : "(set)" }),
