@@ -279,6 +279,15 @@ def check_llama3_parameters(driver, server):
     expected = sum(1 for regime in spectrum["regime"] if regime == "interpolated")
     shown = driver.find_element(By.ID, "count-interpolated").text
     check(shown == str(expected), f"interpolated slots for the typed parameters: page {shown}, /spectrum {expected}")
+    # Rounded for reading, exact on hover: the precision table against /spectrum's precision for the same positions.
+    positions = [int(p) for p in driver.find_element(By.ID, "f-precision_positions").get_attribute("value").split(",")]
+    _, spectrum = server.request("POST", "/spectrum", {**body, "precision_positions": positions})
+    cells = driver.find_elements(By.CSS_SELECTOR, "#precision-table tbody td.num")
+    exact = [float(cell.get_attribute("title")) for cell in cells[:3]]
+    reference = [spectrum["precision"][0][kind]["cos"] for kind in ("float32", "bfloat16", "float16")]
+    check(exact == reference and cells[0].text != cells[0].get_attribute("title"),
+          f"position {positions[0]}: cos errors {[cell.text for cell in cells[:3]]} on the page, exact on hover "
+          f"= /spectrum's {reference}")
 
 
 def check_typed_position(driver, position):
