@@ -10,16 +10,19 @@ public struct ServiceContext: Sendable {
     public var version: String
     /// The OpenAPI document served at /openapi.yaml (nil when the file was not found).
     public var openAPIDocument: String?
+    /// The explorer page served at / (nil when the file was not found).
+    public var explorerPage: ExplorerPage?
     /// Draining flag (for /health) and metrics (engine time, /metrics).
     public var runtime: ServerRuntime
 
     /// Creates the context; `engine` is made once by the process (or by a test) and shared by every request.
     public init(configuration: ServerConfiguration, engine: Engine, version: String = RoPEService.version,
-                openAPIDocument: String?, runtime: ServerRuntime = ServerRuntime()) {
+                openAPIDocument: String?, explorerPage: ExplorerPage? = nil, runtime: ServerRuntime = ServerRuntime()) {
         self.configuration = configuration
         self.engine = engine
         self.version = version
         self.openAPIDocument = openAPIDocument
+        self.explorerPage = explorerPage
         self.runtime = runtime
     }
 

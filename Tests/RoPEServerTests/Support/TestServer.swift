@@ -18,10 +18,12 @@ final class TestServer {
         configure(&configuration)
         let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
                                   encoding: .utf8)
+        let explorer = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
+                                   encoding: .utf8)
         // Each test server has its own engine, as each process has.
         let engine = Engine(parallelThreshold: configuration.parallelThreshold)
         let context = ServiceContext(configuration: configuration, engine: engine, openAPIDocument: openAPI,
-                                     runtime: runtime)
+                                     explorerPage: explorer.map(ExplorerPage.init), runtime: runtime)
         server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context),
                                 runtime: runtime)
     }
