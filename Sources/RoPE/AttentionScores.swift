@@ -26,10 +26,9 @@ enum AttentionScores {
 }
 
 extension Engine {
-    /// Attention logits (R q)(R k)^T * scale (RoFormer, Su et al. 2021, eq. 16) for every leading row, with optional
-    /// causal mask and softmax.
+    /// Attention logits (R q)(R k)^T * scale for every leading row (RoFormer, Su et al. 2021, eq. 16).
     ///
-    /// queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
+    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
     /// "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE): q and k are scored unrotated. Both rotated
     /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
     /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
