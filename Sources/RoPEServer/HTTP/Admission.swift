@@ -1,0 +1,197 @@
+import Dispatch
+import Synchronization
+
+/// The step before a request's body is read: it reserves the request's worst case (`RequestMemoryEstimate`) in the
+/// memory budget (`MemoryLedger`), lets it wait a bounded time when the budget is full, and refuses it otherwise.
+///
+/// Waiting requests are suspended connections (their worker thread serves other connections meanwhile), queued
+/// first-in first-out per class: small requests are served from their own queue first and never wait behind large
+/// ones. A waiter is resumed when it is admitted, when its wait (`admission_wait_ms`) ends, or when the server
+/// stops. When the reserved bytes fall back near zero after a burst, the allocator is asked to give memory back.
+final class Admission: Sendable {
+    /// The outcome of a request's wait, read by the access handler once the connection is resumed.
+    enum Outcome: Sendable {
+        case admitted
+        case refused(HTTPError)
+    }
+
+    /// One waiting request; `resume` restarts its connection.
+    final class Waiter: Sendable {
+        let bytes: Int
+        let resume: @Sendable () -> Void
+        /// Set (under the admission's lock) when the wait ends.
+        fileprivate let outcomeSlot = Mutex<Outcome?>(nil)
+
+        init(bytes: Int, resume: @escaping @Sendable () -> Void) {
+            self.bytes = bytes
+            self.resume = resume
+        }
+
+        /// Nil while waiting.
+        var outcome: Outcome? { outcomeSlot.withLock { $0 } }
+    }
+
+    private struct State {
+        var ledger: MemoryLedger
+        var small: [Waiter] = []
+        var large: [Waiter] = []
+        var stopping = false
+    }
+
+    private let state: Mutex<State>
+    private let wait: Duration
+    private let metrics: Metrics
+    private let trimmer: HeapTrimmer
+    private let timers = DispatchQueue(label: "rope-server.admission-timers")
+
+    /// The budget in force.
+    let budget: InflightBudget
+
+    init(budget: InflightBudget, waitMilliseconds: Int, metrics: Metrics) {
+        self.budget = budget
+        let ledger = MemoryLedger(capacity: budget.bytes)
+        state = Mutex(State(ledger: ledger))
+        wait = .milliseconds(waitMilliseconds)
+        self.metrics = metrics
+        trimmer = HeapTrimmer(highWater: ledger.headroom, lowWater: ledger.smallRequestBytes)
+        metrics.memoryBudgetSet(budget.bytes)
+    }
+
+    /// Whether a request that does not fit now may wait for room.
+    var allowsWaiting: Bool { wait > .zero }
+
+    /// Reserves `bytes` when they fit now and no request of the same class waits; else nil when the request may
+    /// wait, or the error to answer when it may not (it can never fit, waiting is off, or the server is stopping).
+    func admitNow(_ bytes: Int) -> Result<Void, HTTPError>? {
+        let result: Result<Void, HTTPError>? = state.withLock { state in
+            if state.stopping { return .failure(.unavailable("the server is shutting down; retry on another instance")) }
+            guard state.ledger.canEverAdmit(bytes) else { return .failure(neverFits(bytes, state.ledger)) }
+            let queueEmpty = state.ledger.isSmall(bytes) ? state.small.isEmpty : state.large.isEmpty
+            if queueEmpty, state.ledger.reserve(bytes) { return .success(()) }
+            return allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger))
+        }
+        publish(result)
+        return result
+    }
+
+    /// Queues a request whose connection is suspended already; `waiter.resume` runs once its outcome is set (at
+    /// once when room appeared meanwhile).
+    func enqueue(_ waiter: Waiter) {
+        let admitted: [Waiter] = state.withLock { state in
+            if state.stopping {
+                waiter.outcomeSlot.withLock { $0 = .refused(.unavailable("the server is shutting down")) }
+                return [waiter]
+            }
+            if state.ledger.isSmall(waiter.bytes) { state.small.append(waiter) } else { state.large.append(waiter) }
+            return admitWaiting(&state)
+        }
+        metrics.admissionWaitingChanged(by: 1)
+        finish(admitted)
+        timers.asyncAfter(deadline: .now() + .nanoseconds(Int(wait.components.seconds) * 1_000_000_000
+                                                            + Int(wait.components.attoseconds / 1_000_000_000))) {
+            [self] in expire(waiter)
+        }
+    }
+
+    /// Changes a reservation from `current` to `wanted` bytes: shrinking always succeeds (and may admit waiters);
+    /// growing succeeds only when the new total fits at once (a growing body does not wait).
+    func resize(from current: Int, to wanted: Int) -> Bool {
+        if wanted <= current {
+            release(current - wanted)
+            return true
+        }
+        let grown = state.withLock { $0.ledger.grow(from: current, to: wanted) }
+        if grown { metrics.memoryReservedSet(reservedBytes) } else { metrics.refusedForMemory() }
+        return grown
+    }
+
+    /// Gives back `bytes`, admits the waiters that now fit, and trims the heap after a burst.
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        let (admitted, shouldTrim, reserved) = state.withLock { state in
+            state.ledger.release(bytes)
+            let admitted = admitWaiting(&state)
+            let trim = trimmer.shouldTrim(reserved: state.ledger.reserved, peak: state.ledger.peak)
+            if trim { state.ledger.resetPeak() }
+            return (admitted, trim, state.ledger.reserved)
+        }
+        metrics.memoryReservedSet(reserved)
+        finish(admitted)
+        if shouldTrim { trimmer.trimSoon() }
+    }
+
+    /// Refuses every waiter and every later request; called before the daemon stops (no connection may stay
+    /// suspended then).
+    func stop() {
+        let waiters: [Waiter] = state.withLock { state in
+            state.stopping = true
+            defer { state.small.removeAll(); state.large.removeAll() }
+            let all = state.small + state.large
+            for waiter in all {
+                waiter.outcomeSlot.withLock { $0 = .refused(.unavailable("the server is shutting down")) }
+            }
+            return all
+        }
+        for waiter in waiters {
+            metrics.admissionWaitingChanged(by: -1)
+            waiter.resume()
+        }
+    }
+
+    /// Bytes reserved right now.
+    var reservedBytes: Int { state.withLock { $0.ledger.reserved } }
+
+    private func expire(_ waiter: Waiter) {
+        let expired: HTTPError? = state.withLock { state in
+            guard waiter.outcome == nil else { return nil }
+            state.small.removeAll { $0 === waiter }
+            state.large.removeAll { $0 === waiter }
+            let error = overloaded(waiter.bytes, state.ledger)
+            waiter.outcomeSlot.withLock { $0 = .refused(error) }
+            return error
+        }
+        guard expired != nil else { return }
+        metrics.admissionWaitingChanged(by: -1)
+        metrics.refusedForMemory()
+        waiter.resume()
+    }
+
+    /// Admits queued waiters in order while they fit: small ones first, then large ones (first in, first out;
+    /// a large head that does not fit holds the large ones behind it, so none is overtaken forever).
+    private func admitWaiting(_ state: inout State) -> [Waiter] {
+        var admitted: [Waiter] = []
+        while let head = state.small.first, state.ledger.reserve(head.bytes) {
+            admitted.append(state.small.removeFirst())
+        }
+        while let head = state.large.first, state.ledger.reserve(head.bytes) {
+            admitted.append(state.large.removeFirst())
+        }
+        for waiter in admitted { waiter.outcomeSlot.withLock { $0 = .admitted } }
+        return admitted
+    }
+
+    private func finish(_ admitted: [Waiter]) {
+        guard !admitted.isEmpty else { return }
+        metrics.memoryReservedSet(reservedBytes)
+        for waiter in admitted {
+            metrics.admissionWaitingChanged(by: -1)
+            waiter.resume()
+        }
+    }
+
+    private func publish(_ result: Result<Void, HTTPError>?) {
+        switch result {
+        case .success: metrics.memoryReservedSet(reservedBytes)
+        case .failure(let error) where error.type == HTTPError.overloadedType: metrics.refusedForMemory()
+        default: break
+        }
+    }
+
+    private func overloaded(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
+        .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of \(ledger.capacity) bytes reserved, max_inflight_bytes; this request needs up to \(bytes)); retry after Retry-After seconds")
+    }
+
+    private func neverFits(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
+        .tooLarge("this request may need up to \(bytes) bytes while it is handled, more than the memory budget allows one request (\(ledger.ceiling(for: bytes)) of max_inflight_bytes \(ledger.capacity)); send a smaller body or ask for .npy")
+    }
+}

@@ -1,0 +1,154 @@
+import CMicroHTTPD
+import Foundation
+
+/// What the access handler does next with a request, as admission decided.
+enum AdmissionDecision {
+    /// Go on: read the body (or answer, when there is none).
+    case proceed
+    /// The connection is suspended until the request is admitted or refused.
+    case suspended
+    /// Answer this error now.
+    case refuse(HTTPError)
+    /// Refused, but the body is on its way: read and drop it, answer at its end (`AdmissionPhase.discarding`).
+    case discardBody
+}
+
+/// Admission to the memory budget around the router, on libmicrohttpd connections: reserves each request's worst
+/// case from its headers before its body is read, suspends the connection of a request that waits for room, grows
+/// the reservation of a chunked body, shrinks it once the answer is built and gives it back when the request ends.
+final class AdmissionGate: Sendable {
+    let admission: Admission
+    let limits: ServerLimits
+
+    init(admission: Admission, limits: ServerLimits) {
+        self.admission = admission
+        self.limits = limits
+    }
+
+    /// First call, with the headers: reserve, wait (suspended) or refuse.
+    func headersArrived(_ pending: PendingRequest, connection: OpaquePointer) -> AdmissionDecision {
+        pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
+        pending.answersNPY = lookup(connection, "Accept").map { accept in
+            accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
+        } ?? false
+        let bodyBytes = pending.expectedLength ?? 0
+        let bytes = estimate(pending, bodyBytes: bodyBytes)
+        switch admission.admitNow(bytes) {
+        case .success:
+            pending.reservedBytes = bytes
+            pending.reservedBodyBytes = bodyBytes
+            pending.admission = .admitted
+            return .proceed
+        case .failure(let error):
+            return refuse(pending, error, connection: connection)
+        case nil:
+            let handle = ConnectionHandle(pointer: connection)
+            let waiter = Admission.Waiter(bytes: bytes) { MHD_resume_connection(handle.pointer) }
+            pending.admission = .waiting(waiter)
+            pending.reservedBodyBytes = bodyBytes
+            MHD_suspend_connection(connection)   // before it is queued: only a suspended connection may be resumed
+            admission.enqueue(waiter)
+            return .suspended
+        }
+    }
+
+    /// First call again, after the connection was resumed: the outcome of the wait.
+    func resumed(_ pending: PendingRequest, connection: OpaquePointer) -> AdmissionDecision {
+        guard case .waiting(let waiter) = pending.admission, let outcome = waiter.outcome else { return .suspended }
+        switch outcome {
+        case .admitted:
+            pending.reservedBytes = waiter.bytes
+            pending.admission = .admitted
+            return .proceed
+        case .refused(let error):
+            return refuse(pending, error, connection: connection)
+        }
+    }
+
+    /// A body chunk was stored: a chunked (or longer than declared) body grows its reservation, without waiting.
+    /// False when the budget has no room for it: the request is refused and the rest of its body discarded.
+    func bodyGrew(_ pending: PendingRequest) -> Bool {
+        guard pending.count > pending.reservedBodyBytes else { return true }
+        // Reserve ahead (double the body) so that a streaming body takes the lock a few times, not per chunk.
+        let body = min(max(pending.count, pending.reservedBodyBytes * 2), limits.maxBodyBytes)
+        let wanted = estimate(pending, bodyBytes: body)
+        guard admission.resize(from: pending.reservedBytes, to: wanted) else {
+            startDiscarding(pending, .overloaded("the server's memory budget for requests in flight (max_inflight_bytes) has no room for this body as it grows; retry after Retry-After seconds"))
+            return false
+        }
+        pending.reservedBytes = wanted
+        pending.reservedBodyBytes = body
+        return true
+    }
+
+    /// Drops a chunk of a refused request's body; the error to answer at once when the discard bound is reached.
+    func discard(_ pending: PendingRequest, count: Int) -> HTTPError? {
+        guard case .discarding(let error, let deadline, let discarded) = pending.admission else { return nil }
+        let total = discarded.saturatingAdd(count)
+        pending.admission = .discarding(error, deadline: deadline, discarded: total)
+        return total > limits.maxBodyBytes || ContinuousClock.now > deadline ? error : nil
+    }
+
+    /// The answer is built: the body is freed and the reservation shrinks to the answer, which may wait long for a
+    /// slow client.
+    func responded(_ pending: PendingRequest, responseBytes: Int) {
+        pending.releaseBody()
+        let kept = min(pending.reservedBytes, RequestMemoryEstimate.baseBytes.saturatingAdd(responseBytes))
+        _ = admission.resize(from: pending.reservedBytes, to: kept)
+        pending.reservedBytes = kept
+    }
+
+    /// The request is over (answered, timed out or the client left): its reservation is given back.
+    func completed(_ pending: PendingRequest) {
+        admission.release(pending.reservedBytes)
+        pending.reservedBytes = 0
+    }
+
+    /// A handler needs `bytes` more than the worst case its headers showed (tables whose size the body or query
+    /// sets); granted only when they fit now.
+    func reserveMore(_ pending: PendingRequest, bytes: Int) -> Bool {
+        let wanted = pending.reservedBytes.saturatingAdd(bytes)
+        guard admission.resize(from: pending.reservedBytes, to: wanted) else { return false }
+        pending.reservedBytes = wanted
+        return true
+    }
+
+    private func estimate(_ pending: PendingRequest, bodyBytes: Int) -> Int {
+        RequestMemoryEstimate(method: pending.method, path: pathOnly(pending.url), bodyBytes: bodyBytes,
+                              mediaType: pending.mediaType, answersNPY: pending.answersNPY, limits: limits).bytes
+    }
+
+    /// Answers at once when no body follows or the client waits for `100 Continue` (it has not sent its body);
+    /// otherwise the body is read and dropped first, so a client that writes its whole body before it reads gets
+    /// the answer instead of a reset.
+    private func refuse(_ pending: PendingRequest, _ error: HTTPError, connection: OpaquePointer) -> AdmissionDecision {
+        let chunked = lookup(connection, "Transfer-Encoding")?.lowercased().contains("chunked") ?? false
+        let bodyFollows = (pending.expectedLength ?? 0) > 0 || chunked
+        let waitsForContinue = lookup(connection, "Expect")?.lowercased() == "100-continue"
+        guard bodyFollows, !waitsForContinue else { return .refuse(error) }
+        startDiscarding(pending, error)
+        return .discardBody
+    }
+
+    private func startDiscarding(_ pending: PendingRequest, _ error: HTTPError) {
+        pending.releaseBody()
+        admission.release(pending.reservedBytes)
+        pending.reservedBytes = 0
+        let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
+        pending.admission = .discarding(error, deadline: deadline, discarded: pending.count)
+    }
+
+    private func lookup(_ connection: OpaquePointer, _ name: String) -> String? {
+        MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+    }
+
+    private func pathOnly(_ url: String) -> String {
+        guard let query = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return url }
+        return String(url[..<query])
+    }
+}
+
+/// A libmicrohttpd connection pointer, which `MHD_resume_connection` accepts from any thread.
+struct ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
