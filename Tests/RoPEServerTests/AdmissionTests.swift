@@ -172,6 +172,34 @@ struct AdmissionTests {
         try waitFor { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 }
     }
 
+    @Test("/attention reserves its scores once their count is known: 503 while the budget is in use, 200 after")
+    func attentionScoresReserved() throws {
+        let server = try server(waitMilliseconds: 100)
+        defer { server.stop() }
+        // 100 queries x 2000 keys: 200,000 scores, 8 MB with their JSON text; 7.5 MB are held by the holder.
+        let request: [String: Any] = ["queries": Array(repeating: [1.0, 0.0], count: 100),
+                                      "keys": Array(repeating: [0.0, 1.0], count: 2000)]
+        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let first = try holder(server, body: body)
+        let refused = try server.request("POST", "/attention", json: request)
+        #expect(refused.status == 503)
+        #expect(refused.json?["error_type"] as? String == "overloaded")
+        #expect(refused.headers["retry-after"] == "1")
+        try first.send(Array(body[(body.count / 2)...]))
+        #expect(try first.readResponse(method: "POST").status == 200)
+        #expect(try server.request("POST", "/attention", json: request).status == 200)
+    }
+
+    @Test("/frequencies tables beyond what the budget allows one request are a 413 naming max_inflight_bytes")
+    func frequenciesTablesReserved() throws {
+        let server = try server(waitMilliseconds: 100)
+        defer { server.stop() }
+        let tooMany = try server.request("GET", "/frequencies?dim=64&seq_len=10000")   // 640,000 cells x 40 bytes
+        #expect(tooMany.status == 413)
+        #expect((tooMany.json?["error"] as? String)?.contains("max_inflight_bytes") == true)
+        #expect(try server.request("GET", "/frequencies?dim=64&seq_len=1000").status == 200)
+    }
+
     @Test("/info shows the budget in force and where it came from")
     func infoShowsBudget() throws {
         let configured = try server(waitMilliseconds: 250)

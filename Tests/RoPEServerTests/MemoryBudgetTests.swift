@@ -38,19 +38,16 @@ struct MemoryBudgetTests {
         #expect(estimate("POST", "/rotate", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 100 * 48)
     }
 
-    @Test("POST /attention: parsed + rotated copies + scores, the scores capped by max_attention_scores and by the rows the body holds")
+    @Test("POST /attention: body + parsed + rotated copies (the scores are reserved by the handler)")
     func attention() {
-        // 100 bytes of JSON: n <= 50, at most 25 rows of queries times 25 keys.
-        let n = 50, m = 25 * 25
-        #expect(estimate("POST", "/attention", body: 100) == Self.base + 100 + n * 20 + m * 40)
-        #expect(estimate("POST", "/attention", body: 100, npyAnswer: true) == Self.base + 100 + n * 20 + m * 8)
+        // 100 bytes of JSON: n <= 50.
+        #expect(estimate("POST", "/attention", body: 100) == Self.base + 100 + 50 * 20)
+        #expect(estimate("POST", "/attention", body: 100, npyAnswer: true) == Self.base + 100 + 50 * 20)
         // .npy: n = body / 4, parsed as 4 bytes each plus the rotated copies.
-        #expect(estimate("POST", "/attention", body: 400, type: "application/x-npy", npyAnswer: true)
-                == Self.base + 400 + 100 * 12 + 50 * 50 * 8)
+        #expect(estimate("POST", "/attention", body: 400, type: "application/x-npy") == Self.base + 400 + 100 * 12)
         var limits = ServerLimits()
-        limits.maxAttentionScores = 1000
-        let big = estimate("POST", "/attention", body: 1_000_000, limits: limits)
-        #expect(big == Self.base + 1_000_000 + 500_000 * 20 + 1000 * 40)
+        limits.maxTensorElements = 1000
+        #expect(estimate("POST", "/attention", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 1000 * 20)
     }
 
     @Test("every other route: the body and the base charge (tables are reserved by their handlers)", arguments: [
@@ -71,10 +68,9 @@ struct MemoryBudgetTests {
     func saturation() {
         var limits = ServerLimits()
         limits.maxTensorElements = Int.max
-        limits.maxAttentionScores = Int.max
         #expect(estimate("POST", "/rotate", body: Int.max, limits: limits) == Int.max)
         #expect(estimate("POST", "/attention", body: Int.max / 2, limits: limits) == Int.max)
-        #expect(estimate("POST", "/attention", body: 1 << 40, type: "application/x-npy", limits: limits) == Int.max)
+        #expect(estimate("POST", "/rotate", body: Int.max / 4, type: "application/x-npy", limits: limits) == Int.max)
         #expect(estimate("POST", "/rotate", body: -5) == Self.base)
     }
 

@@ -63,14 +63,20 @@ final class Admission: Sendable {
     /// Reserves `bytes` when they fit now and no request of the same class waits; else nil when the request may
     /// wait, or the error to answer when it may not (it can never fit, waiting is off, or the server is stopping).
     func admitNow(_ bytes: Int) -> Result<Void, HTTPError>? {
-        let result: Result<Void, HTTPError>? = state.withLock { state in
-            if state.stopping { return .failure(.unavailable("the server is shutting down; retry on another instance")) }
-            guard state.ledger.canEverAdmit(bytes) else { return .failure(neverFits(bytes, state.ledger)) }
+        let (result, reserved): (Result<Void, HTTPError>?, Int) = state.withLock { state in
+            if state.stopping {
+                return (.failure(.unavailable("the server is shutting down; retry on another instance")), 0)
+            }
+            guard state.ledger.canEverAdmit(bytes) else { return (.failure(neverFits(bytes, state.ledger)), 0) }
             let queueEmpty = state.ledger.isSmall(bytes) ? state.small.isEmpty : state.large.isEmpty
-            if queueEmpty, state.ledger.reserve(bytes) { return .success(()) }
-            return allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger))
+            if queueEmpty, state.ledger.reserve(bytes) { return (.success(()), state.ledger.reserved) }
+            return (allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger)), 0)
         }
-        publish(result)
+        switch result {
+        case .success: metrics.memoryReservedSet(reserved)
+        case .failure(let error) where error.type == HTTPError.overloadedType: metrics.refusedForMemory()
+        default: break
+        }
         return result
     }
 
@@ -93,16 +99,22 @@ final class Admission: Sendable {
         }
     }
 
-    /// Changes a reservation from `current` to `wanted` bytes: shrinking always succeeds (and may admit waiters);
-    /// growing succeeds only when the new total fits at once (a growing body does not wait).
-    func resize(from current: Int, to wanted: Int) -> Bool {
-        if wanted <= current {
-            release(current - wanted)
-            return true
+    /// Grows a reservation from `current` to `wanted` bytes when that fits now; else the error to answer: 413 when
+    /// `wanted` exceeds what one request may ever hold, 503 `overloaded` when the budget is in use.
+    func grow(from current: Int, to wanted: Int) -> HTTPError? {
+        let (error, reserved): (HTTPError?, Int) = state.withLock { state in
+            guard state.ledger.canEverAdmit(wanted) else { return (neverFits(wanted, state.ledger), 0) }
+            guard state.ledger.grow(from: current, to: wanted) else {
+                return (overloaded(wanted, state.ledger), 0)
+            }
+            return (nil, state.ledger.reserved)
         }
-        let grown = state.withLock { $0.ledger.grow(from: current, to: wanted) }
-        if grown { metrics.memoryReservedSet(reservedBytes) } else { metrics.refusedForMemory() }
-        return grown
+        if let error {
+            if error.type == HTTPError.overloadedType { metrics.refusedForMemory() }
+            return error
+        }
+        metrics.memoryReservedSet(reserved)
+        return nil
     }
 
     /// Gives back `bytes`, admits the waiters that now fit, and trims the heap after a burst.
@@ -179,19 +191,11 @@ final class Admission: Sendable {
         }
     }
 
-    private func publish(_ result: Result<Void, HTTPError>?) {
-        switch result {
-        case .success: metrics.memoryReservedSet(reservedBytes)
-        case .failure(let error) where error.type == HTTPError.overloadedType: metrics.refusedForMemory()
-        default: break
-        }
-    }
-
     private func overloaded(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
         .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of \(ledger.capacity) bytes reserved, max_inflight_bytes; this request needs up to \(bytes)); retry after Retry-After seconds")
     }
 
     private func neverFits(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
-        .tooLarge("this request may need up to \(bytes) bytes while it is handled, more than the memory budget allows one request (\(ledger.ceiling(for: bytes)) of max_inflight_bytes \(ledger.capacity)); send a smaller body or ask for .npy")
+        .tooLarge("this request may need up to \(bytes) bytes while it is handled, more than the memory budget allows one request (\(ledger.ceiling(for: bytes)) of max_inflight_bytes \(ledger.capacity)); ask for less, or for .npy")
     }
 }

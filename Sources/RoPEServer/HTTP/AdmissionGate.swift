@@ -19,6 +19,8 @@ enum AdmissionDecision {
 final class AdmissionGate: Sendable {
     let admission: Admission
     let limits: ServerLimits
+    /// Reservations from this size on shrink to their answer once it is built.
+    static let shrinkFromBytes = 1 << 20
 
     init(admission: Admission, limits: ServerLimits) {
         self.admission = admission
@@ -27,6 +29,11 @@ final class AdmissionGate: Sendable {
 
     /// First call, with the headers: reserve, wait (suspended) or refuse.
     func headersArrived(_ pending: PendingRequest, connection: OpaquePointer) -> AdmissionDecision {
+        // The liveness probe is never refused for memory: it allocates next to nothing.
+        if pending.url == "/health" {
+            pending.admission = .admitted
+            return .proceed
+        }
         pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
         pending.answersNPY = lookup(connection, "Accept").map { accept in
             accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
@@ -66,14 +73,15 @@ final class AdmissionGate: Sendable {
     }
 
     /// A body chunk was stored: a chunked (or longer than declared) body grows its reservation, without waiting.
-    /// False when the budget has no room for it: the request is refused and the rest of its body discarded.
+    /// False when the budget has no room for it (503, or 413 when it never could have): the request is refused and
+    /// the rest of its body discarded.
     func bodyGrew(_ pending: PendingRequest) -> Bool {
         guard pending.count > pending.reservedBodyBytes else { return true }
         // Reserve ahead (double the body) so that a streaming body takes the lock a few times, not per chunk.
         let body = min(max(pending.count, pending.reservedBodyBytes * 2), limits.maxBodyBytes)
         let wanted = estimate(pending, bodyBytes: body)
-        guard admission.resize(from: pending.reservedBytes, to: wanted) else {
-            startDiscarding(pending, .overloaded("the server's memory budget for requests in flight (max_inflight_bytes) has no room for this body as it grows; retry after Retry-After seconds"))
+        if let error = admission.grow(from: pending.reservedBytes, to: wanted) {
+            startDiscarding(pending, error)
             return false
         }
         pending.reservedBytes = wanted
@@ -89,12 +97,13 @@ final class AdmissionGate: Sendable {
         return total > limits.maxBodyBytes || ContinuousClock.now > deadline ? error : nil
     }
 
-    /// The answer is built: the body is freed and the reservation shrinks to the answer, which may wait long for a
-    /// slow client.
+    /// The answer is built: the body is freed and a large reservation shrinks to the answer, which may wait long for
+    /// a slow client (a small one is simply given back when the request ends).
     func responded(_ pending: PendingRequest, responseBytes: Int) {
         pending.releaseBody()
+        guard pending.reservedBytes >= Self.shrinkFromBytes else { return }
         let kept = min(pending.reservedBytes, RequestMemoryEstimate.baseBytes.saturatingAdd(responseBytes))
-        _ = admission.resize(from: pending.reservedBytes, to: kept)
+        admission.release(pending.reservedBytes - kept)
         pending.reservedBytes = kept
     }
 
@@ -105,12 +114,11 @@ final class AdmissionGate: Sendable {
     }
 
     /// A handler needs `bytes` more than the worst case its headers showed (tables whose size the body or query
-    /// sets); granted only when they fit now.
-    func reserveMore(_ pending: PendingRequest, bytes: Int) -> Bool {
+    /// sets); granted only when they fit now (503 `overloaded`), and never beyond what one request may hold (413).
+    func reserveMore(_ pending: PendingRequest, bytes: Int) throws(HTTPError) {
         let wanted = pending.reservedBytes.saturatingAdd(bytes)
-        guard admission.resize(from: pending.reservedBytes, to: wanted) else { return false }
+        if let error = admission.grow(from: pending.reservedBytes, to: wanted) { throw error }
         pending.reservedBytes = wanted
-        return true
     }
 
     private func estimate(_ pending: PendingRequest, bodyBytes: Int) -> Int {

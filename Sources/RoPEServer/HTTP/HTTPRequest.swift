@@ -48,11 +48,11 @@ public struct HTTPRequest {
     }
 
     /// Reserves `bytes` more of the memory budget (`max_inflight_bytes`) before a handler allocates what the parsed
-    /// request sets the size of (e.g. cos/sin tables); 503 `overloaded` when the budget has no room for them now.
+    /// request sets the size of (e.g. cos/sin tables); 503 `overloaded` when the budget has no room for them now, 413
+    /// when they exceed what it allows one request.
     /// A request built without a server (tests) always gets them.
     public func reserveMemory(_ bytes: Int) throws(HTTPError) {
-        guard let bodyOwner, !bodyOwner.reserveMore(bytes) else { return }
-        throw .overloaded("the server's memory budget for requests in flight (max_inflight_bytes) has no room for the \(bytes) bytes this answer needs; retry after Retry-After seconds")
+        try bodyOwner?.reserveMore(bytes)
     }
 
     /// The value of a header, by case-insensitive name.
@@ -91,6 +91,7 @@ import Foundation
 protocol RequestBodyOwner: AnyObject {
     /// The body as an owned buffer, or nil when there is none or it was taken already.
     func takeBody() -> ResponseBuffer?
-    /// Grows the request's reservation by `bytes` when the budget has room now.
-    func reserveMore(_ bytes: Int) -> Bool
+    /// Grows the request's reservation by `bytes` when the budget has room now: 503 `overloaded` when it has not,
+    /// 413 when it never could.
+    func reserveMore(_ bytes: Int) throws(HTTPError)
 }

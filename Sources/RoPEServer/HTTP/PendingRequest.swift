@@ -86,8 +86,8 @@ final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
         return buffer
     }
 
-    func reserveMore(_ bytes: Int) -> Bool {
-        gate?.reserveMore(self, bytes: bytes) ?? true
+    func reserveMore(_ bytes: Int) throws(HTTPError) {
+        try gate?.reserveMore(self, bytes: bytes)
     }
 
     /// Frees the body once the answer is built (the answer may stay queued for a slow client much longer).

@@ -1,18 +1,18 @@
 /// The most memory one request can need while it is handled, from what its headers say: route, method, body
 /// length, content type and whether the answer is .npy.
 ///
-/// `bytes = body + parsed + output`, where for `n` tensor elements (at most `max_tensor_elements`, and at most what
-/// the body can hold: `(body + 1) / 2` JSON numbers, `body / 4` float32 values) and `m` attention scores (at most
-/// `max_attention_scores`, and at most `(n / 2)^2`, since every row of `d >= 2` values is one query or one key):
+/// `bytes = base + body + parsed + output`, where `n` tensor elements is at most `max_tensor_elements` and at most
+/// what the body can hold (`(body + 1) / 2` JSON numbers, `body / 4` float32 values):
 /// - `POST /rotate`: JSON `12n` parsed (values and positions), .npy nothing (rotated where received); output
 ///   `36n` as JSON text (at most 18 bytes per number, and the buffer may double while it grows), `4n` as .npy
 ///   from JSON, nothing as .npy from .npy;
-/// - `POST /attention`: `12n` parsed plus `8n` for the rotated copies; output `4m` scores plus `36m` as JSON text
-///   or `4m` as .npy;
+/// - `POST /attention`: `12n` parsed (`4n` from .npy) plus `8n` for the rotated copies; the scores (at most
+///   `max_attention_scores`, but a body of a few kilobytes can ask for all of them) are reserved by the handler
+///   once their count is known, `4 + 36` bytes each as JSON, `8` as .npy (see `HTTPRequest.reserveMemory`);
 /// - `GET /openapi.yaml`: `documentBytes` for the copy of the document;
-/// - every other route: the body plus `baseBytes` (its tables are reserved by the handler once their size is
-///   known, see `HTTPRequest.reserve`).
-/// Every product saturates at `Int.max` instead of overflowing; such an estimate is simply never admitted.
+/// - every other route: the body plus `baseBytes` (the tables of /frequencies and /decay are reserved by their
+///   handlers once their size is known).
+/// Every sum and product saturates at `Int.max` instead of overflowing; such an estimate is never admitted.
 public struct RequestMemoryEstimate: Sendable, Hashable {
     /// What every request is charged on top of its body and tensors: headers, small responses, bookkeeping.
     public static let baseBytes = 16 * 1024
@@ -46,9 +46,6 @@ public struct RequestMemoryEstimate: Sendable, Hashable {
         case ("POST", "/attention"):
             let parsed = isNPY ? 4 : Self.parsedBytesPerElement
             total = total.saturatingAdd(n.saturatingMultiply(parsed + 8))
-            let half = n / 2
-            let m = min(limits.maxAttentionScores, half.saturatingMultiply(half))
-            total = total.saturatingAdd(m.saturatingMultiply(answersNPY ? 8 : 4 + Self.jsonTextBytesPerNumber))
         case ("GET", "/openapi.yaml"):
             total = total.saturatingAdd(Self.documentBytes)
         default:
