@@ -5,10 +5,14 @@ import Foundation
 ///
 /// A request whose worst case reaches `thresholdBytes` is handed over with its connection suspended; the pool runs
 /// the router and resumes the connection, whose worker thread then queues the answer. Smaller requests are answered
-/// on the worker thread as before: for them the hand-over would cost more than it frees.
+/// on the worker thread as before: for them the hand-over would cost more than it frees. The pool's threads run at a
+/// lower priority (nice `niceness`) than the worker threads, so that when every core computes, a worker thread
+/// that wakes for a probe still gets a core at once.
 final class HeavyRequestPool: Sendable {
     /// Requests whose reserved worst case reaches this many bytes are computed here.
     static let thresholdBytes = 8 << 20
+    /// The pool threads' nice value, relative to the process.
+    static let niceness: Int32 = 5
 
     private struct Queue {
         var jobs: [@Sendable () -> Void] = []
@@ -51,6 +55,11 @@ final class HeavyRequestPool: Sendable {
     }
 
     private func work() {
+        #if canImport(Glibc)
+        // Linux applies setpriority to one thread when given its thread id.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(currentThreadID()),
+                        getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) + Self.niceness)
+        #endif
         while true {
             condition.lock()
             while queue.jobs.isEmpty && !queue.stopping { condition.wait() }
@@ -69,3 +78,9 @@ final class HeavyRequestPool: Sendable {
         }
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `pid_t gettid(void)` (not exported by the Glibc module).
+@_silgen_name("gettid")
+private func currentThreadID() -> Int32
+#endif
