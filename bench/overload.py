@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def poll_health(port, stop, results):
             status, _ = get(port, "/health", timeout=5)
         except OSError as error:
             status = repr(error)
-        polls.append((status, (time.monotonic() - started) * 1000))
+        polls.append((status, (time.monotonic() - started) * 1000, started))
         time.sleep(0.02)
     results.send(polls)
 
@@ -89,6 +90,9 @@ def main():
     parser.add_argument("--health-ms", type=float, default=100.0, help="the most /health may take")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds after the burst before RSS is read")
     parser.add_argument("--client-timeout", type=float, default=300.0)
+    parser.add_argument("--client-nice", type=int, default=10,
+                        help="nice value of the client threads (0 = as the server): on one machine the 300 uploading "
+                             "threads stand in for remote clients and should not take the server's cores")
     parser.add_argument("--json", help="write the numbers to this file")
     options = parser.parse_args()
 
@@ -118,6 +122,9 @@ def main():
         lock = threading.Lock()
 
         def client():
+            if options.client_nice:
+                # This thread only (Linux applies a thread id's priority to that thread).
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), options.client_nice)
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=options.client_timeout)
                 connection.request("POST", "/rotate", body=body, headers={"Content-Type": "application/json"})
@@ -164,18 +171,20 @@ def main():
         counts = {}
         for outcome in outcomes:
             counts[outcome] = counts.get(outcome, 0) + 1
-        slowest = max((latency for _, latency in health), default=0.0)
+        slowest = max((latency for _, latency, _ in health), default=0.0)
         bad_health = [entry for entry in health if entry[0] != 200 or entry[1] > options.health_ms]
+        slow_polls = [f"{at - started:.1f}s: {latency:.0f} ms ({status})" for status, latency, at in bad_health][:20]
         refused = next((line.split()[1] for line in metrics.decode().splitlines()
                         if line.startswith("rope_admission_refused_total ")), "?")
         numbers = {
-            "clients": options.clients, "body_bytes": len(body), "rows": rows, "budget": options.budget,
+            "clients": options.clients, "client_nice": options.client_nice, "body_bytes": len(body), "rows": rows, "budget": options.budget,
             "burst_seconds": round(burst_seconds, 1), "outcomes": counts,
             "rss_before": before, "rss_peak": peak[0], "rss_after": after,
             "peak_over_budget": round((peak[0] - before) / options.budget, 3),
             "after_over_before": round(after / before, 3),
             "health_polls": len(health), "health_max_ms": round(slowest, 1),
-            "health_p50_ms": round(sorted(l for _, l in health)[len(health) // 2], 1) if health else None,
+            "health_p50_ms": round(sorted(l for _, l, _ in health)[len(health) // 2], 1) if health else None,
+            "health_slow_polls": slow_polls,
             "refused_metric": refused,
         }
         print(json.dumps(numbers, indent=2))

@@ -7,7 +7,8 @@ import Synchronization
 /// Waiting requests are suspended connections (their worker thread serves other connections meanwhile), queued
 /// first-in first-out per class: small requests are served from their own queue first and never wait behind large
 /// ones. A waiter is resumed when it is admitted, when its wait (`admission_wait_ms`) ends, or when the server
-/// stops. When the reserved bytes fall back near zero after a burst, the allocator is asked to give memory back.
+/// stops. When the reserved bytes fall back near zero after a burst, the allocator gives memory back
+/// (`HeapRetention`).
 final class Admission: Sendable {
     /// The outcome of a request's wait, read by the access handler once the connection is resumed.
     enum Outcome: Sendable {
@@ -33,6 +34,7 @@ final class Admission: Sendable {
 
     private struct State {
         var ledger: MemoryLedger
+        var retention: HeapRetention
         var small: [Waiter] = []
         var large: [Waiter] = []
         var stopping = false
@@ -41,19 +43,24 @@ final class Admission: Sendable {
     private let state: Mutex<State>
     private let wait: Duration
     private let metrics: Metrics
-    private let trimmer: HeapTrimmer
     private let timers = DispatchQueue(label: "rope-server.admission-timers")
 
     /// The budget in force.
     let budget: InflightBudget
 
-    init(budget: InflightBudget, waitMilliseconds: Int, metrics: Metrics) {
+    /// Called (outside the lock) when a burst is over and retention was switched off.
+    private let onBurstOver: @Sendable () -> Void
+
+    init(budget: InflightBudget, waitMilliseconds: Int, metrics: Metrics,
+         onBurstOver: @escaping @Sendable () -> Void = {}) {
+        self.onBurstOver = onBurstOver
         self.budget = budget
         let ledger = MemoryLedger(capacity: budget.bytes)
-        state = Mutex(State(ledger: ledger))
+        let retention = HeapRetention(highWater: ledger.headroom, lowWater: ledger.smallRequestBytes,
+                                      largeRequestBytes: HeavyRequestPool.thresholdBytes)
+        state = Mutex(State(ledger: ledger, retention: retention))
         wait = .milliseconds(waitMilliseconds)
         self.metrics = metrics
-        trimmer = HeapTrimmer(highWater: ledger.headroom, lowWater: ledger.smallRequestBytes)
         metrics.memoryBudgetSet(budget.bytes)
     }
 
@@ -69,7 +76,10 @@ final class Admission: Sendable {
             }
             guard state.ledger.canEverAdmit(bytes) else { return (.failure(neverFits(bytes, state.ledger)), 0) }
             let queueEmpty = state.ledger.isSmall(bytes) ? state.small.isEmpty : state.large.isEmpty
-            if queueEmpty, state.ledger.reserve(bytes) { return (.success(()), state.ledger.reserved) }
+            if queueEmpty, state.ledger.reserve(bytes) {
+                retainIfLarge(bytes, &state)
+                return (.success(()), state.ledger.reserved)
+            }
             return (allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger)), 0)
         }
         switch result {
@@ -107,6 +117,7 @@ final class Admission: Sendable {
             guard state.ledger.grow(from: current, to: wanted) else {
                 return (overloaded(wanted, state.ledger), 0)
             }
+            retainIfLarge(wanted, &state)
             return (nil, state.ledger.reserved)
         }
         if let error {
@@ -117,19 +128,37 @@ final class Admission: Sendable {
         return nil
     }
 
-    /// Gives back `bytes`, admits the waiters that now fit, and trims the heap after a burst.
-    func release(_ bytes: Int) {
+    /// Gives back `bytes` (`answer`: bytes `settle` kept for an answer), admits the waiters that now fit, and
+    /// gives memory back to the system when that ends a burst.
+    func release(_ bytes: Int, answer: Bool = false) {
         guard bytes > 0 else { return }
-        let (admitted, shouldTrim, reserved) = state.withLock { state in
-            state.ledger.release(bytes)
+        afterRelease { $0.release(bytes, answer: answer) }
+    }
+
+    /// A request's answer is built: of its `current` bytes it keeps `kept` until the answer is sent.
+    func settle(from current: Int, keeping kept: Int) {
+        afterRelease { $0.settle(current, keeping: kept) }
+    }
+
+    private func afterRelease(_ change: (inout MemoryLedger) -> Void) {
+        let (admitted, burstOver, reserved) = state.withLock { state in
+            change(&state.ledger)
             let admitted = admitWaiting(&state)
-            let trim = trimmer.shouldTrim(reserved: state.ledger.reserved, peak: state.ledger.peak)
-            if trim { state.ledger.resetPeak() }
-            return (admitted, trim, state.ledger.reserved)
+            let burstOver = state.retention.released(reserved: state.ledger.working, peak: state.ledger.peak)
+            if burstOver {
+                // Under the lock, so that a large request admitted next switches retention on after this; before
+                // the caller frees the request's buffers, so that those frees give their arenas back.
+                AllocatorTuning.retainFreedMemory(false)
+                state.ledger.resetPeak()
+            }
+            return (admitted, burstOver, state.ledger.reserved)
         }
         metrics.memoryReservedSet(reserved)
         finish(admitted)
-        if shouldTrim { trimmer.trimSoon() }
+        if burstOver {
+            onBurstOver()
+            DispatchQueue.global(qos: .utility).async { AllocatorTuning.returnFreeMemory() }
+        }
     }
 
     /// Refuses every waiter and every later request; called before the daemon stops (no connection may stay
@@ -177,9 +206,15 @@ final class Admission: Sendable {
         }
         while let head = state.large.first, state.ledger.reserve(head.bytes) {
             admitted.append(state.large.removeFirst())
+            retainIfLarge(head.bytes, &state)
         }
         for waiter in admitted { waiter.outcomeSlot.withLock { $0 = .admitted } }
         return admitted
+    }
+
+    /// Keeps freed large buffers for reuse again once a large request is admitted (`HeapRetention`).
+    private func retainIfLarge(_ bytes: Int, _ state: inout State) {
+        if state.retention.admitted(bytes) { AllocatorTuning.retainFreedMemory(true) }
     }
 
     private func finish(_ admitted: [Waiter]) {

@@ -32,6 +32,7 @@ final class AdmissionGate: Sendable {
         // The liveness probe is never refused for memory: it allocates next to nothing.
         if pending.url == "/health" {
             pending.admission = .admitted
+            pending.allocateDeclaredBody()
             return .proceed
         }
         pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
@@ -45,6 +46,7 @@ final class AdmissionGate: Sendable {
             pending.reservedBytes = bytes
             pending.reservedBodyBytes = bodyBytes
             pending.admission = .admitted
+            pending.allocateDeclaredBody()
             return .proceed
         case .failure(let error):
             return refuse(pending, error, connection: connection)
@@ -66,6 +68,7 @@ final class AdmissionGate: Sendable {
         case .admitted:
             pending.reservedBytes = waiter.bytes
             pending.admission = .admitted
+            pending.allocateDeclaredBody()
             return .proceed
         case .refused(let error):
             return refuse(pending, error, connection: connection)
@@ -100,16 +103,19 @@ final class AdmissionGate: Sendable {
     /// The answer is built: the body is freed and a large reservation shrinks to the answer, which may wait long for
     /// a slow client (a small one is simply given back when the request ends).
     func responded(_ pending: PendingRequest, responseBytes: Int) {
+        // Reservation first, then the free: when that ends a burst, the free already gives memory back.
+        if pending.reservedBytes >= Self.shrinkFromBytes, !pending.reservationIsAnswer {
+            let kept = min(pending.reservedBytes, RequestMemoryEstimate.baseBytes.saturatingAdd(responseBytes))
+            admission.settle(from: pending.reservedBytes, keeping: kept)
+            pending.reservedBytes = kept
+            pending.reservationIsAnswer = true
+        }
         pending.releaseBody()
-        guard pending.reservedBytes >= Self.shrinkFromBytes else { return }
-        let kept = min(pending.reservedBytes, RequestMemoryEstimate.baseBytes.saturatingAdd(responseBytes))
-        admission.release(pending.reservedBytes - kept)
-        pending.reservedBytes = kept
     }
 
     /// The request is over (answered, timed out or the client left): its reservation is given back.
     func completed(_ pending: PendingRequest) {
-        admission.release(pending.reservedBytes)
+        admission.release(pending.reservedBytes, answer: pending.reservationIsAnswer)
         pending.reservedBytes = 0
     }
 
@@ -139,9 +145,9 @@ final class AdmissionGate: Sendable {
     }
 
     private func startDiscarding(_ pending: PendingRequest, _ error: HTTPError) {
-        pending.releaseBody()
         admission.release(pending.reservedBytes)
         pending.reservedBytes = 0
+        pending.releaseBody()
         let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
         pending.admission = .discarding(error, deadline: deadline, discarded: pending.count)
     }

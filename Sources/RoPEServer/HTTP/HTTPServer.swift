@@ -44,9 +44,6 @@ public final class HTTPServer: Sendable {
         self.runtime = runtime
         authorization = Authorization(apiKey: configuration.apiKey)
         self.router = router
-        admission = Admission(budget: InflightBudget(limits: configuration.limits),
-                              waitMilliseconds: configuration.limits.admissionWaitMilliseconds, metrics: runtime.metrics)
-        gate = AdmissionGate(admission: admission, limits: configuration.limits)
         guard (0...65_535).contains(configuration.port) else {
             throw StartError(description: "port \(configuration.port) is outside 0...65535")
         }
@@ -54,7 +51,12 @@ public final class HTTPServer: Sendable {
             throw StartError(description: "host '\(configuration.host)' is not an IPv4 or IPv6 address")
         }
         bindAddress = address
-        heavyPool = HeavyRequestPool(threads: configuration.effectiveThreads)
+        let pool = HeavyRequestPool(threads: configuration.effectiveThreads)
+        heavyPool = pool
+        admission = Admission(budget: InflightBudget(limits: configuration.limits),
+                              waitMilliseconds: configuration.limits.admissionWaitMilliseconds, metrics: runtime.metrics,
+                              onBurstOver: { pool.giveArenasBack() })
+        gate = AdmissionGate(admission: admission, limits: configuration.limits)
         logger = LoggerHandle(pointer: .allocate(capacity: 1))
         let handle = try start()
         boundPort.store(Int(rope_mhd_bound_port(handle.pointer)), ordering: .relaxed)

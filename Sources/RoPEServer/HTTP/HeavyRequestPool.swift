@@ -18,6 +18,8 @@ final class HeavyRequestPool: Sendable {
         var jobs: [@Sendable () -> Void] = []
         var running = 0
         var stopping = false
+        /// Bumped by `giveArenasBack`; each thread touches its arena once per bump.
+        var arenaGeneration = 0
     }
 
     private let condition = NSCondition()
@@ -45,6 +47,15 @@ final class HeavyRequestPool: Sendable {
         return true
     }
 
+    /// Asks every pool thread to give its allocator arena's free top back to the system (`AllocatorTuning`), which
+    /// `malloc_trim` does not do for threads' arenas; called when a burst is over.
+    func giveArenasBack() {
+        condition.lock()
+        queue.arenaGeneration += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// Refuses new jobs, waits for the queued and running ones to finish, then ends the threads.
     func stop() {
         condition.lock()
@@ -60,9 +71,16 @@ final class HeavyRequestPool: Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(currentThreadID()),
                         getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) + Self.niceness)
         #endif
+        var arenaGeneration = 0
         while true {
             condition.lock()
-            while queue.jobs.isEmpty && !queue.stopping { condition.wait() }
+            while queue.jobs.isEmpty && !queue.stopping && queue.arenaGeneration == arenaGeneration { condition.wait() }
+            if queue.arenaGeneration != arenaGeneration {
+                arenaGeneration = queue.arenaGeneration
+                condition.unlock()
+                AllocatorTuning.giveArenaBack()
+                continue
+            }
             if queue.jobs.isEmpty {
                 condition.unlock()
                 return

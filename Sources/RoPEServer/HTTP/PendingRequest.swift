@@ -19,6 +19,8 @@ final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
     var admission = AdmissionPhase.undecided
     /// Bytes this request holds in the memory budget.
     var reservedBytes = 0
+    /// Whether `reservedBytes` is what the built answer keeps until it is sent (`MemoryLedger.settle`).
+    var reservationIsAnswer = false
     /// The body length its reservation covers (a chunked body reserves more as it grows).
     var reservedBodyBytes = 0
     /// The answer computed off the worker thread, queued when the connection is resumed.
@@ -47,7 +49,12 @@ final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
         self.limit = limit
         self.expectedLength = expectedLength
         self.startedAt = .now
-        if let expectedLength, expectedLength > 0, expectedLength <= limit {
+    }
+
+    /// Allocates room for the declared body at once, so that it is received without reallocations; called once the
+    /// request is admitted (a waiting or refused request holds no body memory).
+    func allocateDeclaredBody() {
+        if let expectedLength, expectedLength > 0, expectedLength <= limit, storage == nil {
             reserve(expectedLength)
         }
     }

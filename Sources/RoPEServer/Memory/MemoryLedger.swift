@@ -10,8 +10,13 @@ public struct MemoryLedger: Sendable, Hashable {
     public let capacity: Int
     /// Bytes reserved by the requests admitted and not yet finished.
     public private(set) var reserved = 0
+    /// The part of `reserved` held by answers already built and waiting to be sent.
+    public private(set) var answering = 0
     /// The most reserved since `resetPeak()`.
     public private(set) var peak = 0
+
+    /// Bytes reserved by requests still being received or computed.
+    public var working: Int { reserved - answering }
 
     /// A ledger with nothing reserved.
     public init(capacity: Int) {
@@ -58,9 +63,18 @@ public struct MemoryLedger: Sendable, Hashable {
         return true
     }
 
-    /// Gives back `bytes` reserved earlier.
-    public mutating func release(_ bytes: Int) {
+    /// Gives back `bytes` reserved earlier (`answer`: bytes that `settle` turned into an answer's).
+    public mutating func release(_ bytes: Int, answer: Bool = false) {
         reserved = max(0, reserved - max(0, bytes))
+        if answer { answering = max(0, answering - max(0, bytes)) }
+    }
+
+    /// A request's answer is built: of its `current` bytes it keeps `kept` (at most `current`) for the answer until
+    /// it is sent, and gives back the rest.
+    public mutating func settle(_ current: Int, keeping kept: Int) {
+        let kept = min(max(0, kept), current)
+        release(current - kept)
+        answering += kept
     }
 
     /// Starts a new peak measurement from what is reserved now.
