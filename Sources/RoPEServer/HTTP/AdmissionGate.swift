@@ -92,12 +92,14 @@ final class AdmissionGate: Sendable {
         return true
     }
 
-    /// Drops a chunk of a refused request's body; the error to answer at once when the discard bound is reached.
-    func discard(_ pending: PendingRequest, count: Int) -> HTTPError? {
-        guard case .discarding(let error, let deadline, let discarded) = pending.admission else { return nil }
+    /// Drops a chunk of a refused request's body (`count` 0: the body is complete). The refusal is answered at the
+    /// body's end, or at once when the discard bound (`max_body_bytes`, `connection_timeout`) is reached.
+    func discard(_ pending: PendingRequest, count: Int) -> AdmissionDecision {
+        guard case .discarding(let error, let deadline, let discarded) = pending.admission else { return .proceed }
         let total = discarded.saturatingAdd(count)
         pending.admission = .discarding(error, deadline: deadline, discarded: total)
-        return total > limits.maxBodyBytes || ContinuousClock.now > deadline ? error : nil
+        let bodyEnded = count == 0
+        return bodyEnded || total > limits.maxBodyBytes || ContinuousClock.now > deadline ? .refuse(error) : .discardBody
     }
 
     /// The answer is built: the body is freed and a large reservation shrinks to the answer, which may wait long for

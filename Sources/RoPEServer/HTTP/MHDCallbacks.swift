@@ -41,12 +41,9 @@ func mhdAccessHandler(
     switch pending.admission {
     case .waiting:
         return follow(server.gate.resumed(pending, connection: connection), pending, connection, server)
-    case .discarding(let error, _, _):
-        let chunk = uploadDataSize.pointee
-        uploadDataSize.pointee = 0
-        if chunk > 0, server.gate.discard(pending, count: chunk) == nil { return .YES }
-        pending.rejection = error
-        return answer(.error(error), to: pending, on: connection, server: server)
+    case .discarding:
+        defer { uploadDataSize.pointee = 0 }
+        return follow(server.gate.discard(pending, count: uploadDataSize.pointee), pending, connection, server)
     case .undecided, .admitted:
         break
     }
