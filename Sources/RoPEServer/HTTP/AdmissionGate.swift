@@ -19,6 +19,8 @@ enum AdmissionDecision {
 final class AdmissionGate: Sendable {
     let admission: Admission
     let limits: ServerLimits
+    /// Bodies from this size on (and chunked ones) have their media types looked at for the estimate.
+    static let mediaTypesFromBytes = 64 << 10
     /// Reservations from this size on shrink to their answer once it is built.
     static let shrinkFromBytes = 1 << 20
 
@@ -35,11 +37,15 @@ final class AdmissionGate: Sendable {
             pending.allocateDeclaredBody()
             return .proceed
         }
-        pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
-        pending.answersNPY = lookup(connection, "Accept").map { accept in
-            accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
-        } ?? false
         let bodyBytes = pending.expectedLength ?? 0
+        if pending.expectedLength == nil || bodyBytes >= Self.mediaTypesFromBytes {
+            // .npy in or out lowers the estimate; below this size the worst case (JSON both ways) is charged instead
+            // of parsing two headers on every small request.
+            pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
+            pending.answersNPY = lookup(connection, "Accept").map { accept in
+                accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
+            } ?? false
+        }
         let bytes = estimate(pending, bodyBytes: bodyBytes)
         switch admission.admitNow(bytes) {
         case .success:
