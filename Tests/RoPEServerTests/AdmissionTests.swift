@@ -7,7 +7,7 @@ import Testing
 struct AdmissionTests {
     /// A budget of 16 MiB: large requests may hold 14 MiB, small ones (up to 128 KiB) the last 2 MiB.
     private static let budget = 16 << 20
-    /// A /rotate JSON body of 300,000 bytes: its worst case is 16 KiB + 300,000 + 150,000 x 48 = 7.5 MB, so a second
+    /// A /rotate JSON body of 300,000 bytes: its worst case is 16 KiB + 300,000 + 150,000 x 52 = 8.1 MB, so a second
     /// one does not fit while the first is in flight.
     private static let largeBodyBytes = 300_000
 
@@ -135,7 +135,7 @@ struct AdmissionTests {
     func neverFits() throws {
         let server = try server(waitMilliseconds: 100)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: 700_000)   // worst case 16 KiB + 700,000 + 350,000 x 48 > 14 MiB
+        let body = Self.rotateBody(bytes: 700_000)   // worst case 16 KiB + 700,000 + 350,000 x 52 > 14 MiB
         let client = try server.client()
         try client.send(Self.head(body.count) + body)
         let response = try client.readResponse(method: "POST")
@@ -176,7 +176,7 @@ struct AdmissionTests {
     func attentionScoresReserved() throws {
         let server = try server(waitMilliseconds: 100)
         defer { server.stop() }
-        // 100 queries x 2000 keys: 200,000 scores, 8 MB with their JSON text; 7.5 MB are held by the holder.
+        // 100 queries x 2000 keys: 200,000 scores, 8 MB with their JSON text; 8.1 MB are held by the holder.
         let request: [String: Any] = ["queries": Array(repeating: [1.0, 0.0], count: 100),
                                       "keys": Array(repeating: [0.0, 1.0], count: 2000)]
         let body = Self.rotateBody(bytes: Self.largeBodyBytes)

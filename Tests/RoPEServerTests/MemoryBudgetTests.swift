@@ -14,40 +14,40 @@ struct MemoryBudgetTests {
                               limits: limits).bytes
     }
 
-    @Test("POST /rotate JSON: body + 12 bytes per element parsed + 36 per number of JSON text")
+    @Test("POST /rotate JSON: body + 8 bytes per element parsed + 8 of coefficients + 36 per number of JSON text")
     func rotateJSON() {
         // A body of 1001 bytes holds at most 501 numbers ("1,1,...,1").
-        #expect(estimate("POST", "/rotate", body: 1001) == Self.base + 1001 + 501 * 12 + 501 * 36)
+        #expect(estimate("POST", "/rotate", body: 1001) == Self.base + 1001 + 501 * 16 + 501 * 36)
         // Answered as .npy: 4 bytes per element instead of the text.
-        #expect(estimate("POST", "/rotate", body: 1001, npyAnswer: true) == Self.base + 1001 + 501 * 12 + 501 * 4)
+        #expect(estimate("POST", "/rotate", body: 1001, npyAnswer: true) == Self.base + 1001 + 501 * 16 + 501 * 4)
         // 55 MB of JSON, as the overload benchmark sends.
-        #expect(estimate("POST", "/rotate", body: 55_000_000) == Self.base + 55_000_000 + 27_500_000 * 48)
+        #expect(estimate("POST", "/rotate", body: 55_000_000) == Self.base + 55_000_000 + 27_500_000 * 52)
     }
 
-    @Test("POST /rotate .npy: rotated where received, so only the body, plus JSON text when the answer is JSON")
+    @Test("POST /rotate .npy: rotated where received, so the body and coefficients, plus JSON text when the answer is JSON")
     func rotateNPY() {
         let type = "application/x-npy"
-        #expect(estimate("POST", "/rotate", body: 4096, type: type, npyAnswer: true) == Self.base + 4096)
-        #expect(estimate("POST", "/rotate", body: 4096, type: type) == Self.base + 4096 + 1024 * 36)
+        #expect(estimate("POST", "/rotate", body: 4096, type: type, npyAnswer: true) == Self.base + 4096 + 1024 * 8)
+        #expect(estimate("POST", "/rotate", body: 4096, type: type) == Self.base + 4096 + 1024 * 8 + 1024 * 36)
     }
 
     @Test("the element count is capped by max_tensor_elements")
     func elementCap() {
         var limits = ServerLimits()
         limits.maxTensorElements = 100
-        #expect(estimate("POST", "/rotate", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 100 * 48)
+        #expect(estimate("POST", "/rotate", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 100 * 52)
     }
 
     @Test("POST /attention: body + parsed + rotated copies (the scores are reserved by the handler)")
     func attention() {
         // 100 bytes of JSON: n <= 50.
-        #expect(estimate("POST", "/attention", body: 100) == Self.base + 100 + 50 * 20)
-        #expect(estimate("POST", "/attention", body: 100, npyAnswer: true) == Self.base + 100 + 50 * 20)
+        #expect(estimate("POST", "/attention", body: 100) == Self.base + 100 + 50 * 16)
+        #expect(estimate("POST", "/attention", body: 100, npyAnswer: true) == Self.base + 100 + 50 * 16)
         // .npy: n = body / 4, parsed as 4 bytes each plus the rotated copies.
         #expect(estimate("POST", "/attention", body: 400, type: "application/x-npy") == Self.base + 400 + 100 * 12)
         var limits = ServerLimits()
         limits.maxTensorElements = 1000
-        #expect(estimate("POST", "/attention", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 1000 * 20)
+        #expect(estimate("POST", "/attention", body: 1_000_000, limits: limits) == Self.base + 1_000_000 + 1000 * 16)
     }
 
     @Test("every other route: the body and the base charge (tables are reserved by their handlers)", arguments: [

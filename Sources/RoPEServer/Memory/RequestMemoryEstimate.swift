@@ -3,10 +3,11 @@
 ///
 /// `bytes = base + body + parsed + output`, where `n` tensor elements is at most `max_tensor_elements` and at most
 /// what the body can hold (`(body + 1) / 2` JSON numbers, `body / 4` float32 values):
-/// - `POST /rotate`: JSON `12n` parsed (values and positions), .npy nothing (rotated where received); output
-///   `36n` as JSON text (at most 18 bytes per number, and the buffer may double while it grows), `4n` as .npy
-///   from JSON, nothing as .npy from .npy;
-/// - `POST /attention`: `12n` parsed (`4n` from .npy) plus `8n` for the rotated copies; the scores (at most
+/// - `POST /rotate`: JSON `8n` parsed (the values and the collector's growth), .npy nothing (rotated where
+///   received); `8n` for positions and the cos/sin coefficients the engine forms; output `36n` as JSON text (at most
+///   18 bytes per number, and the buffer may double while it grows), `4n` as .npy from JSON, nothing as .npy from
+///   .npy;
+/// - `POST /attention`: `8n` parsed (`4n` from .npy) plus `8n` for the rotated copies; the scores (at most
 ///   `max_attention_scores`, but a body of a few kilobytes can ask for all of them) are reserved by the handler
 ///   once their count is known, `4 + 36` bytes each as JSON, `8` as .npy (see `HTTPRequest.reserveMemory`);
 /// - `GET /openapi.yaml`: `documentBytes` for the copy of the document;
@@ -20,8 +21,10 @@ public struct RequestMemoryEstimate: Sendable, Hashable {
     public static let documentBytes = 256 * 1024
     /// Bytes of JSON text per float32 written, growth of the writer's buffer included.
     public static let jsonTextBytesPerNumber = 36
-    /// Bytes per element while a JSON tensor is parsed (the float32 values, positions and the collector's growth).
-    public static let parsedBytesPerElement = 12
+    /// Bytes per element while a JSON tensor is parsed (the float32 values and the collector's growth).
+    public static let parsedBytesPerElement = 8
+    /// Bytes per element for positions (as Int) and the cos/sin coefficients a rotation forms.
+    public static let coefficientBytesPerElement = 8
 
     /// The worst case in bytes.
     public var bytes: Int
@@ -38,6 +41,7 @@ public struct RequestMemoryEstimate: Sendable, Hashable {
         switch (method, path) {
         case ("POST", "/rotate"):
             if !isNPY { total = total.saturatingAdd(n.saturatingMultiply(Self.parsedBytesPerElement)) }
+            total = total.saturatingAdd(n.saturatingMultiply(Self.coefficientBytesPerElement))
             if !answersNPY {
                 total = total.saturatingAdd(n.saturatingMultiply(Self.jsonTextBytesPerNumber))
             } else if !isNPY {
