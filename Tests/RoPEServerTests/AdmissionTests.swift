@@ -42,6 +42,12 @@ struct AdmissionTests {
         return client
     }
 
+    /// Sends the rest of a holder's body; its answer must be a 200.
+    private func finish(_ holder: RawHTTPClient, body: [UInt8]) throws {
+        try holder.send(Array(body[(body.count / 2)...]))
+        #expect(try holder.readResponse(method: "POST").status == 200)
+    }
+
     private func metric(_ server: TestServer, _ name: String) -> Int? {
         guard let text = try? server.request("GET", "/metrics").bodyText else { return nil }
         return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
@@ -75,8 +81,7 @@ struct AdmissionTests {
         #expect(rest.closedByServer && rest.bytes.isEmpty)
         #expect(metric(server, "rope_admission_refused_total") == 1)
 
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
     }
 
     @Test("a client that waits for 100 Continue is refused at once, without 100 Continue")
@@ -90,8 +95,7 @@ struct AdmissionTests {
         let refused = try polite.readResponse(method: "POST")
         #expect(refused.status == 503)
         #expect(refused.json?["error_type"] as? String == "overloaded")
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
     }
 
     @Test("a waiting request is admitted when room frees, within its wait")
@@ -103,8 +107,7 @@ struct AdmissionTests {
         let second = try server.client()
         try second.send(Self.head(body.count) + body)
         try waitFor { metric(server, "rope_admission_waiting") == 1 }
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
         let admitted = try second.readResponse(method: "POST")
         #expect(admitted.status == 200, "\(admitted.bodyText.prefix(200))")
         #expect(metric(server, "rope_admission_waiting") == 0)
@@ -126,8 +129,7 @@ struct AdmissionTests {
         }
         #expect(try server.request("GET", "/health").status == 200)
         #expect(metric(server, "rope_admission_waiting") == 1)
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
         #expect(try waiting.readResponse(method: "POST").status == 200)
     }
 
@@ -163,8 +165,7 @@ struct AdmissionTests {
         let refused = try chunked.readResponse(method: "POST")
         #expect(refused.status == 503)
         #expect(refused.json?["error_type"] as? String == "overloaded")
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
         // With the budget free, the same chunked body is served.
         let again = try server.client()
         try again.send(bytes)
@@ -185,8 +186,7 @@ struct AdmissionTests {
         #expect(refused.status == 503)
         #expect(refused.json?["error_type"] as? String == "overloaded")
         #expect(refused.headers["retry-after"] == "1")
-        try first.send(Array(body[(body.count / 2)...]))
-        #expect(try first.readResponse(method: "POST").status == 200)
+        try finish(first, body: body)
         #expect(try server.request("POST", "/attention", json: request).status == 200)
     }
 
