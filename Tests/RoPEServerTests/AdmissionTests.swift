@@ -84,6 +84,22 @@ struct AdmissionTests {
         try finish(first, body: body)
     }
 
+    @Test("more refused clients than drain slots: each body is dropped in turn and every client reads its 503")
+    func refusalsQueueForDrainSlots() throws {
+        let server = try server(waitMilliseconds: 50)
+        defer { server.stop() }
+        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let first = try holder(server, body: body)
+        let eager = try (0..<20).map { _ in try server.client() }
+        for client in eager { try client.send(Self.head(body.count) + body) }
+        for client in eager {
+            let refused = try client.readResponse(method: "POST")
+            #expect(refused.status == 503 && refused.json?["error_type"] as? String == "overloaded")
+        }
+        #expect(metric(server, "rope_admission_refused_total") == 20)
+        try finish(first, body: body)
+    }
+
     @Test("a client that waits for 100 Continue is refused at once, without 100 Continue")
     func refusalBeforeContinue() throws {
         let server = try server(waitMilliseconds: 100)

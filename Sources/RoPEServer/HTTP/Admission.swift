@@ -38,7 +38,14 @@ final class Admission: Sendable {
         var small: [Waiter] = []
         var large: [Waiter] = []
         var stopping = false
+        /// Refused bodies being read and dropped, and the refused requests waiting to start.
+        var draining = 0
+        var drainQueue: [Waiter] = []
     }
+
+    /// How many refused bodies are read and dropped at once. Each turn of a worker thread reads from every
+    /// draining connection; hundreds at once made a turn, and so a probe's answer, take a hundred milliseconds.
+    static let drainSlots = 8
 
     private let state: Mutex<State>
     private let wait: Duration
@@ -161,22 +168,62 @@ final class Admission: Sendable {
         }
     }
 
-    /// Refuses every waiter and every later request; called before the daemon stops (no connection may stay
-    /// suspended then).
+    /// Takes a drain slot for a refused body when one is free.
+    func takeDrainSlot() -> Bool {
+        state.withLock { state in
+            guard state.draining < Self.drainSlots else { return false }
+            state.draining += 1
+            return true
+        }
+    }
+
+    /// Queues a refused request whose connection is suspended already until a drain slot is free; `waiter.resume`
+    /// runs once it holds one (at once when one was freed meanwhile).
+    func queueForDrainSlot(_ waiter: Waiter) {
+        let granted: [Waiter] = state.withLock { state in
+            state.drainQueue.append(waiter)
+            return grantDrainSlots(&state)
+        }
+        for waiter in granted { waiter.resume() }
+    }
+
+    /// Gives back a drain slot, to the next queued request if any.
+    func endDrain() {
+        let granted: [Waiter] = state.withLock { state in
+            state.draining = max(0, state.draining - 1)
+            return grantDrainSlots(&state)
+        }
+        for waiter in granted { waiter.resume() }
+    }
+
+    private func grantDrainSlots(_ state: inout State) -> [Waiter] {
+        var granted: [Waiter] = []
+        while !state.drainQueue.isEmpty, state.draining < Self.drainSlots || state.stopping {
+            let waiter = state.drainQueue.removeFirst()
+            state.draining += 1
+            waiter.outcomeSlot.withLock { $0 = .admitted }
+            granted.append(waiter)
+        }
+        return granted
+    }
+
+    /// Refuses every waiter and every later request, and lets every queued drain start; called before the daemon
+    /// stops (no connection may stay suspended then).
     func stop() {
-        let waiters: [Waiter] = state.withLock { state in
+        let (waiters, drains): ([Waiter], [Waiter]) = state.withLock { state in
             state.stopping = true
             defer { state.small.removeAll(); state.large.removeAll() }
             let all = state.small + state.large
             for waiter in all {
                 waiter.outcomeSlot.withLock { $0 = .refused(.unavailable("the server is shutting down")) }
             }
-            return all
+            return (all, grantDrainSlots(&state))
         }
         for waiter in waiters {
             metrics.admissionWaitingChanged(by: -1)
             waiter.resume()
         }
+        for waiter in drains { waiter.resume() }
     }
 
     /// Bytes reserved right now.

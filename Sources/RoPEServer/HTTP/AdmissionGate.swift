@@ -84,13 +84,13 @@ final class AdmissionGate: Sendable {
     /// A body chunk was stored: a chunked (or longer than declared) body grows its reservation, without waiting.
     /// False when the budget has no room for it (503, or 413 when it never could have): the request is refused and
     /// the rest of its body discarded.
-    func bodyGrew(_ pending: PendingRequest) -> Bool {
+    func bodyGrew(_ pending: PendingRequest, connection: OpaquePointer) -> Bool {
         guard pending.count > pending.reservedBodyBytes else { return true }
         // Reserve ahead (double the body) so that a streaming body takes the lock a few times, not per chunk.
         let body = min(max(pending.count, pending.reservedBodyBytes * 2), limits.maxBodyBytes)
         let wanted = estimate(pending, bodyBytes: body)
         if let error = admission.grow(from: pending.reservedBytes, to: wanted) {
-            startDiscarding(pending, error)
+            _ = startDiscarding(pending, error, connection: connection, atHeaders: false)
             return false
         }
         pending.reservedBytes = wanted
@@ -101,6 +101,13 @@ final class AdmissionGate: Sendable {
     /// Drops a chunk of a refused request's body (`count` 0: the body is complete). The refusal is answered at the
     /// body's end, or at once when the discard bound (`max_body_bytes`, `connection_timeout`) is reached.
     func discard(_ pending: PendingRequest, count: Int) -> AdmissionDecision {
+        if case .drainQueued(let error, _, let atHeaders) = pending.admission {
+            // Resumed with a drain slot: the headers call again (nothing to drop yet), or the next chunk.
+            pending.holdsDrainSlot = true
+            let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
+            pending.admission = .discarding(error, deadline: deadline, discarded: pending.count)
+            if atHeaders && count == 0 { return .discardBody }
+        }
         guard case .discarding(let error, let deadline, let discarded) = pending.admission else { return .proceed }
         let total = discarded.saturatingAdd(count)
         pending.admission = .discarding(error, deadline: deadline, discarded: total)
@@ -125,6 +132,13 @@ final class AdmissionGate: Sendable {
     func completed(_ pending: PendingRequest) {
         admission.release(pending.reservedBytes, answer: pending.reservationIsAnswer)
         pending.reservedBytes = 0
+        if case .drainQueued(_, let waiter, _) = pending.admission, waiter.outcome != nil {
+            pending.holdsDrainSlot = true   // granted, then ended before it could start (the server stopped)
+        }
+        if pending.holdsDrainSlot {
+            pending.holdsDrainSlot = false
+            admission.endDrain()
+        }
     }
 
     /// A handler needs `bytes` more than the worst case its headers showed (tables whose size the body or query
@@ -148,16 +162,28 @@ final class AdmissionGate: Sendable {
         let bodyFollows = (pending.expectedLength ?? 0) > 0 || chunked
         let waitsForContinue = lookup(connection, "Expect")?.lowercased() == "100-continue"
         guard bodyFollows, !waitsForContinue else { return .refuse(error) }
-        startDiscarding(pending, error)
-        return .discardBody
+        return startDiscarding(pending, error, connection: connection, atHeaders: true)
     }
 
-    private func startDiscarding(_ pending: PendingRequest, _ error: HTTPError) {
+    /// Gives back the request's memory and drops the rest of its body: now when a drain slot is free, else once one
+    /// is (its connection suspended meanwhile).
+    private func startDiscarding(_ pending: PendingRequest, _ error: HTTPError, connection: OpaquePointer,
+                                 atHeaders: Bool) -> AdmissionDecision {
         admission.release(pending.reservedBytes)
         pending.reservedBytes = 0
         pending.releaseBody()
-        let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
-        pending.admission = .discarding(error, deadline: deadline, discarded: pending.count)
+        if admission.takeDrainSlot() {
+            pending.holdsDrainSlot = true
+            let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
+            pending.admission = .discarding(error, deadline: deadline, discarded: pending.count)
+            return .discardBody
+        }
+        let handle = ConnectionHandle(pointer: connection)
+        let waiter = Admission.Waiter(bytes: 0) { MHD_resume_connection(handle.pointer) }
+        pending.admission = .drainQueued(error, waiter, atHeaders: atHeaders)
+        MHD_suspend_connection(connection)   // before it is queued: only a suspended connection may be resumed
+        admission.queueForDrainSlot(waiter)
+        return .suspended
     }
 
     private func lookup(_ connection: OpaquePointer, _ name: String) -> String? {

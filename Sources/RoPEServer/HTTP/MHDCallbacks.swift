@@ -41,7 +41,7 @@ func mhdAccessHandler(
     switch pending.admission {
     case .waiting:
         return follow(server.gate.resumed(pending, connection: connection), pending, connection, server)
-    case .discarding:
+    case .discarding, .drainQueued:
         defer { uploadDataSize.pointee = 0 }
         return follow(server.gate.discard(pending, count: uploadDataSize.pointee), pending, connection, server)
     case .undecided, .admitted:
@@ -50,7 +50,7 @@ func mhdAccessHandler(
     if uploadDataSize.pointee > 0, let uploadData {
         pending.append(uploadData, count: uploadDataSize.pointee)
         uploadDataSize.pointee = 0
-        _ = server.gate.bodyGrew(pending)
+        _ = server.gate.bodyGrew(pending, connection: connection)
         return .YES
     }
     if let overflow = pending.overflow {

@@ -28,6 +28,8 @@ final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
     /// The body's media type and whether the answer is .npy (they change what the request may need).
     var mediaType: String?
     var answersNPY = false
+    /// Whether this request holds one of the drain slots (given back when it ends).
+    var holdsDrainSlot = false
     /// Whether the answer is being computed off the worker thread.
     var isComputing = false
     private(set) var storage: UnsafeMutableRawPointer?
@@ -124,4 +126,8 @@ enum AdmissionPhase {
     /// Refused while its body still arrives: the body is read and dropped (up to `max_body_bytes`, until `deadline`)
     /// and the refusal answered at its end, so a client that sends its whole body before reading gets the answer.
     case discarding(HTTPError, deadline: ContinuousClock.Instant, discarded: Int)
+    /// Refused, its connection suspended until one of the few drain slots is free (`Admission.drainSlots`), so
+    /// that the worker threads never read hundreds of refused bodies at once; `atHeaders` when it was refused
+    /// from its headers (the resumed call is then the headers call again, not the body's end).
+    case drainQueued(HTTPError, Admission.Waiter, atHeaders: Bool)
 }
