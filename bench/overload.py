@@ -177,7 +177,8 @@ def main():
         refused = next((line.split()[1] for line in metrics.decode().splitlines()
                         if line.startswith("rope_admission_refused_total ")), "?")
         numbers = {
-            "clients": options.clients, "client_nice": options.client_nice, "body_bytes": len(body), "rows": rows, "budget": options.budget,
+            "clients": options.clients, "client_nice": options.client_nice, "body_bytes": len(body), "rows": rows,
+            "budget": options.budget,
             "burst_seconds": round(burst_seconds, 1), "outcomes": counts,
             "rss_before": before, "rss_peak": peak[0], "rss_after": after,
             "peak_over_budget": round((peak[0] - before) / options.budget, 3),

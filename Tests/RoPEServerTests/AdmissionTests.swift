@@ -57,7 +57,9 @@ struct AdmissionTests {
     private func waitFor(_ condition: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(10)
         while !condition() {
-            guard Date() < deadline else { throw RawHTTPClient.ClientError.protocolError("condition not met within 10 s") }
+            guard Date() < deadline else {
+                throw RawHTTPClient.ClientError.protocolError("condition not met within 10 s")
+            }
             Thread.sleep(forTimeInterval: 0.01)
         }
     }
@@ -169,7 +171,8 @@ struct AdmissionTests {
         let body = Self.rotateBody(bytes: Self.largeBodyBytes)
         let first = try holder(server, body: body)
         let chunked = try server.client()
-        var bytes = Array("POST /rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        var bytes = Array(("POST /rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           + "Transfer-Encoding: chunked\r\n\r\n").utf8)
         var offset = 0
         while offset < body.count {
             let piece = body[offset..<min(offset + 16_384, body.count)]

@@ -24,7 +24,7 @@ struct MemoryBudgetTests {
         #expect(estimate("POST", "/rotate", body: 55_000_000) == Self.base + 55_000_000 + 27_500_000 * 52)
     }
 
-    @Test("POST /rotate .npy: rotated where received, so the body and coefficients, plus JSON text when the answer is JSON")
+    @Test("POST /rotate .npy: rotated where received: body and coefficients, plus JSON text for a JSON answer")
     func rotateNPY() {
         let type = "application/x-npy"
         #expect(estimate("POST", "/rotate", body: 4096, type: type, npyAnswer: true) == Self.base + 4096 + 1024 * 8)
@@ -110,16 +110,18 @@ struct MemoryBudgetTests {
     @Test("default budget: half the cgroup v2 limit, else v1, else physical memory; configured wins")
     func defaultBudget() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cgroup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("memory"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("memory"),
+                                                withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let physical = 64 << 30
         #expect(ProcessMemoryLimit.read(cgroupRoot: root.path, physicalMemory: physical)
                 == ProcessMemoryLimit(bytes: physical, fromCgroup: false))
         // v1: a real limit, then the "unlimited" value (far above physical memory).
-        try "4294967296\n".write(to: root.appendingPathComponent("memory/memory.limit_in_bytes"), atomically: true, encoding: .utf8)
+        let v1 = root.appendingPathComponent("memory/memory.limit_in_bytes")
+        try "4294967296\n".write(to: v1, atomically: true, encoding: .utf8)
         #expect(ProcessMemoryLimit.read(cgroupRoot: root.path, physicalMemory: physical)
                 == ProcessMemoryLimit(bytes: 4 << 30, fromCgroup: true))
-        try "9223372036854771712\n".write(to: root.appendingPathComponent("memory/memory.limit_in_bytes"), atomically: true, encoding: .utf8)
+        try "9223372036854771712\n".write(to: v1, atomically: true, encoding: .utf8)
         #expect(ProcessMemoryLimit.read(cgroupRoot: root.path, physicalMemory: physical).fromCgroup == false)
         // v2 decides when present: "max" is no limit.
         try "max\n".write(to: root.appendingPathComponent("memory.max"), atomically: true, encoding: .utf8)
@@ -130,7 +132,8 @@ struct MemoryBudgetTests {
 
         let derived = InflightBudget(configured: 0, processLimit: limit)
         #expect(derived.bytes == 1 << 30 && derived.source == .cgroup)
-        let physicalOnly = InflightBudget(configured: 0, processLimit: ProcessMemoryLimit(bytes: physical, fromCgroup: false))
+        let physicalOnly = InflightBudget(configured: 0,
+                                          processLimit: ProcessMemoryLimit(bytes: physical, fromCgroup: false))
         #expect(physicalOnly.bytes == 32 << 30 && physicalOnly.source == .physicalMemory)
         let configured = InflightBudget(configured: 12345, processLimit: limit)
         #expect(configured.bytes == 12345 && configured.source == .configured)

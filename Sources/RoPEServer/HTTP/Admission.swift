@@ -274,10 +274,14 @@ final class Admission: Sendable {
     }
 
     private func overloaded(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
-        .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of \(ledger.capacity) bytes reserved, max_inflight_bytes; this request needs up to \(bytes)); retry after Retry-After seconds")
+        .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of "
+                    + "\(ledger.capacity) bytes reserved, max_inflight_bytes; this request needs up to \(bytes)); "
+                    + "retry after Retry-After seconds")
     }
 
     private func neverFits(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
-        .tooLarge("this request may need up to \(bytes) bytes while it is handled, more than the memory budget allows one request (\(ledger.ceiling(for: bytes)) of max_inflight_bytes \(ledger.capacity)); ask for less, or for .npy")
+        .tooLarge("this request may need up to \(bytes) bytes while it is handled, more than the memory budget "
+                  + "allows one request (\(ledger.ceiling(for: bytes)) of max_inflight_bytes \(ledger.capacity)); "
+                  + "ask for less, or for .npy")
     }
 }

@@ -112,7 +112,8 @@ final class AdmissionGate: Sendable {
         let total = discarded.saturatingAdd(count)
         pending.admission = .discarding(error, deadline: deadline, discarded: total)
         let bodyEnded = count == 0
-        return bodyEnded || total > limits.maxBodyBytes || ContinuousClock.now > deadline ? .refuse(error) : .discardBody
+        let boundReached = total > limits.maxBodyBytes || ContinuousClock.now > deadline
+        return bodyEnded || boundReached ? .refuse(error) : .discardBody
     }
 
     /// The answer is built: the body is freed and a large reservation shrinks to the answer, which may wait long for

@@ -54,8 +54,8 @@ public final class HTTPServer: Sendable {
         let pool = HeavyRequestPool(threads: configuration.effectiveThreads)
         heavyPool = pool
         admission = Admission(budget: InflightBudget(limits: configuration.limits),
-                              waitMilliseconds: configuration.limits.admissionWaitMilliseconds, metrics: runtime.metrics,
-                              onBurstOver: { pool.giveArenasBack() })
+                              waitMilliseconds: configuration.limits.admissionWaitMilliseconds,
+                              metrics: runtime.metrics, onBurstOver: { pool.giveArenasBack() })
         gate = AdmissionGate(admission: admission, limits: configuration.limits)
         logger = LoggerHandle(pointer: .allocate(capacity: 1))
         let handle = try start()

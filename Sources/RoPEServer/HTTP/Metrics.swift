@@ -171,7 +171,8 @@ public final class Metrics: Sendable {
         text += "rope_memory_reserved_bytes \(reservedBytes.load(ordering: .relaxed))\n"
         header("rope_admission_waiting", "gauge", "Requests waiting for room in the memory budget.")
         text += "rope_admission_waiting \(requestsWaitingForMemory)\n"
-        header("rope_admission_refused_total", "counter", "Requests refused (503 overloaded) because the memory budget was in use.")
+        header("rope_admission_refused_total", "counter",
+               "Requests refused (503 overloaded) because the memory budget was in use.")
         text += "rope_admission_refused_total \(requestsRefusedForMemory)\n"
         header("rope_http_library_errors_total", "counter",
                "Requests libmicrohttpd answered itself (malformed or oversized heads), by status and error_type.")

@@ -49,7 +49,8 @@ public struct ProcessMemoryLimit: Sendable, Hashable {
     }
 
     /// This process's limit, read once.
-    public static let current = read(cgroupRoot: "/sys/fs/cgroup", physicalMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory))
+    public static let current = read(cgroupRoot: "/sys/fs/cgroup",
+                                     physicalMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory))
 
     /// The limit from the cgroup files under `cgroupRoot` (v2 `memory.max`, then v1 `memory/memory.limit_in_bytes`
     /// and `memory.limit_in_bytes`), else `physicalMemory`. "max", unreadable files and v1's "no limit" values
