@@ -185,7 +185,8 @@ struct AdmissionTests {
         #expect(refused.status == 503)
         #expect(refused.json?["error_type"] as? String == "overloaded")
         try finish(first, body: body)
-        // With the budget free, the same chunked body is served.
+        // Once the first request has ended (its answer sent), the same chunked body is served.
+        try waitFor { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 }
         let again = try server.client()
         try again.send(bytes)
         #expect(try again.readResponse(method: "POST").status == 200)
