@@ -15,20 +15,46 @@ from urllib.parse import urlsplit
 from ._errors import RopeConnectionError, server_error
 
 
-class _Connection(http.client.HTTPConnection):
-    """An HTTP connection with Nagle's algorithm off: the header and the array are sent as two writes."""
+_SLICE = 1 << 20
+_SMALL = 64 << 10
+
+
+class _Coalescing:
+    """Connection behaviour: Nagle's algorithm off, and while `corked`, small writes (the request head, a .npy
+    header, a small array) gathered into one send, so a request leaves in as few packets as possible; a large
+    array is still sent from its own memory."""
+
+    sock: socket.socket
+    _gathered: Optional[List[bytes]] = None
 
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def cork(self) -> None:
+        if self.sock is None:
+            self.connect()
+        self._gathered = []
 
-class _TLSConnection(http.client.HTTPSConnection):
-    """`_Connection` over TLS."""
+    def send(self, data: Any) -> None:
+        if self._gathered is not None and memoryview(data).nbytes <= _SMALL:
+            self._gathered.append(bytes(data))
+            return
+        self.uncork()
+        super().send(data)  # type: ignore[misc]
 
-    def connect(self) -> None:
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def uncork(self) -> None:
+        gathered, self._gathered = self._gathered, None
+        if gathered:
+            super().send(b"".join(gathered))  # type: ignore[misc]
+
+
+class _Connection(_Coalescing, http.client.HTTPConnection):
+    """A plain HTTP connection (see `_Coalescing`)."""
+
+
+class _TLSConnection(_Coalescing, http.client.HTTPSConnection):
+    """An HTTPS connection (see `_Coalescing`)."""
 
 
 @dataclass
@@ -113,14 +139,12 @@ class Pool:
             connection.putheader("Content-Length", str(length))
         for name, value in headers.items():
             connection.putheader(name, value)
-        # A small first part (a .npy header, a JSON body) goes out with the request head, in one write.
-        first: Optional[bytes] = None
-        if parts and isinstance(parts[0], (bytes, bytearray)) and len(parts[0]) <= _SLICE:
-            first = bytes(parts[0])
-        connection.endheaders(message_body=first)
+        connection.cork()  # type: ignore[attr-defined]
+        connection.endheaders()
         try:
-            for part in parts[1:] if first is not None else parts:
+            for part in parts:
                 _send_unless_answered(connection, part)
+            connection.uncork()  # type: ignore[attr-defined]
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered (a limit refusal) and closed before reading it all: read that answer
         response = connection.getresponse()
@@ -165,9 +189,6 @@ def raise_for_status(reply: Reply) -> None:
 def wait_for_retry(seconds: Optional[float], limit: float) -> None:
     """Sleeps for a Retry-After of `seconds` (1 when the server gave none), at most `limit`."""
     time.sleep(min(seconds if seconds is not None else 1.0, limit))
-
-
-_SLICE = 1 << 20
 
 
 def _send_unless_answered(connection: http.client.HTTPConnection, part: Any) -> None:
