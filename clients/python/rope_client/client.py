@@ -26,11 +26,14 @@ JSON = "application/json"
 
 @dataclass
 class Rotated:
-    """What `/rotate` answers: the rotated embeddings and the attention factor cos and sin were multiplied by."""
+    """What `/rotate` answers: the rotated embeddings and the attention factor cos and sin were multiplied by.
+
+    `rope_applied` is True, or None when the request named a layer through `config` or `rope_parameters` (a layer
+    without RoPE comes back unchanged, and a .npy answer does not say which it was)."""
 
     embeddings: Any
     attention_scaling: float
-    rope_applied: bool = True
+    rope_applied: Optional[bool] = True
 
 
 @dataclass
@@ -162,14 +165,16 @@ class RopeClient:
                       from_positions: Any = None, mrope_positions: Any = None,
                       transport: "Literal['auto', 'npy', 'json']" = "auto",
                       **rope: "Unpack[RoPEParameters]") -> Rotated:
-        """`rotate` that also returns the attention factor (and `rope_applied`, false for a no-RoPE layer)."""
+        """`rotate` that also returns the attention factor (see `Rotated`)."""
         array, torch_input = _as_array(embeddings)
         fields = {**without_none(positions=_positions(positions), offset=offset, inverse=inverse, xpos=xpos,
                                  from_positions=_positions(from_positions)), **checked(rope)}
         mrope = [_npy.integer_array(_positions(mrope_positions))] if mrope_positions is not None else []
         reply = self._tensor_call("/rotate", "embeddings", [array], mrope, ["mrope_positions"], fields, transport)
         rotated, _ = _npy.read(reply.body)
-        applied = reply.headers.get("x-rope-applied", "true").lower() != "false"
+        # Only a layer picked from a config or from per-layer-type rope_parameters can be without RoPE; the .npy
+        # answer does not say whether it was, so that case is None (unknown).
+        applied = None if ("config" in fields or "rope_parameters" in fields) else True
         scaling = optional_float(reply.headers.get("x-attention-scaling"))
         return Rotated(torch_input.back(rotated) if torch_input else rotated,
                        scaling if scaling is not None else 1.0, applied)
