@@ -1,4 +1,4 @@
-"""Exceptions: server refusals (`RopeServerError` and its subclasses) and connection failures (`RopeConnectionError`)."""
+"""Exceptions: server refusals (`RopeServerError` and its subclasses), connection failures (`RopeConnectionError`)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import struct
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def frames(arrays: List[np.ndarray]) -> List[Any]:
     parts: List[Any] = []
     for array in arrays:
         parts.append(header(array))
-        parts.append(memoryview(array).cast("B") if array.size else b"")
+        parts.append(array.data.cast("B") if array.size else b"")
     return parts
 
 
@@ -69,6 +69,7 @@ def read(buffer: bytearray, offset: int = 0) -> Tuple[np.ndarray, int]:
         start = offset + 12
     text = bytes(view[start:start + length]).decode("latin1")
     simple = _SIMPLE_HEADER.match(text)
+    fields: Dict[str, Any]
     if simple:  # what numpy and rope-server write; parsed without the cost of ast
         fields = {"descr": simple.group(1), "fortran_order": simple.group(2) == "True",
                   "shape": [int(n) for n in simple.group(3).replace(",", " ").split()]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, TypeVar, cast
 from urllib.parse import urlencode
 
 import numpy as np
@@ -78,15 +78,16 @@ class _TorchBridge:
 
     @staticmethod
     def to_numpy(tensor: Any) -> np.ndarray:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
 
         tensor = tensor.detach()
         if tensor.dtype not in (torch.float32, torch.float64):
             tensor = tensor.float()
-        return tensor.cpu().contiguous().numpy()
+        array: np.ndarray = tensor.cpu().contiguous().numpy()
+        return array
 
     def back(self, array: np.ndarray) -> Any:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
 
         tensor = torch.from_numpy(array)
         if tensor.dtype != self.dtype and self.dtype.is_floating_point:
@@ -155,10 +156,12 @@ class RopeClient:
         "scale_base": 512}), `from_positions` (re-rotate keys cached at those positions), `mrope_positions`
         (`[3, s]` or `[3, <leading axes>, s]`, M-RoPE) and every RoPE parameter (see `RoPEParameters`) are the
         contract's fields. `transport="auto"` sends .npy unless a field cannot travel in a query string (per-token
-        positions), then JSON; both give the same numbers. Returns float32 numpy, or torch like the input."""
-        return self.rotate_result(embeddings, positions=positions, offset=offset, inverse=inverse, xpos=xpos,
-                                  from_positions=from_positions, mrope_positions=mrope_positions,
-                                  transport=transport, **rope).embeddings
+        positions), then JSON; both give the same numbers. Returns float32 numpy, or torch like the input (other
+        array-likes, such as lists, come back as numpy arrays)."""
+        result = self.rotate_result(embeddings, positions=positions, offset=offset, inverse=inverse, xpos=xpos,
+                                    from_positions=from_positions, mrope_positions=mrope_positions,
+                                    transport=transport, **rope)
+        return cast(Array, result.embeddings)
 
     def rotate_result(self, embeddings: Any, *, positions: Any = None, offset: Optional[int] = None,
                       inverse: Optional[bool] = None, xpos: Optional[Mapping[str, Any]] = None,
@@ -202,7 +205,7 @@ class RopeClient:
                                   ["query_mrope_positions", "key_mrope_positions"], fields, transport,
                                   json_names=["queries", "keys"])
         scores, _ = _npy.read(reply.body)
-        return torch_input.back(scores) if torch_input else scores
+        return cast(Array, torch_input.back(scores) if torch_input else scores)
 
     def frequencies(self, dim: Optional[int] = None, *, seq_len: Optional[int] = None,
                     position: Optional[int] = None, **rope: "Unpack[RoPEParameters]") -> Frequencies:
@@ -234,9 +237,9 @@ class RopeClient:
         """What a scaling does to each frequency (`POST /spectrum`): per slot inv_freq, base_inv_freq, ratio,
         wavelengths, rotations over the original and the extended context and the regime, plus a summary and, with
         `precision_positions`, the angle error of float32/bfloat16/float16 there. Returns the JSON answer."""
-        return self._json_call("POST", "/spectrum", {
+        return cast(Dict[str, Any], self._json_call("POST", "/spectrum", {
             **without_none(dim=dim, context=context, precision_positions=_positions(precision_positions)),
-            **checked(rope)})
+            **checked(rope)}))
 
     def health(self) -> str:
         """`GET /health`: "ok", or "draining" while the server shuts down (its 503 is an answer here, not an error)."""
@@ -248,7 +251,7 @@ class RopeClient:
 
     def info(self) -> Dict[str, Any]:
         """`GET /info`: version, thread count, the limits in force and the defaults."""
-        return self._json_call("GET", "/info", None)
+        return cast(Dict[str, Any], self._json_call("GET", "/info", None))
 
     def request(self, method: str, path: str, *, query: Optional[Mapping[str, Any]] = None, json: Any = None,
                 body: Optional[bytes] = None, content_type: Optional[str] = None) -> Any:
