@@ -9,11 +9,11 @@
 FROM swift:6.3-bookworm AS build
 # Versions are not pinned on purpose: the Debian mirror serves only the current bookworm build (security updates
 # replace the old one), so a pin would break the build instead of making it reproducible.
-# What deps/libmicrohttpd/build needs besides the toolchain's clang: make, patch, xz and curl to fetch Debian's source
-# package, pkg-config for SwiftPM to find the result.
+# What deps/libmicrohttpd/build needs besides the toolchain's clang and apt-get (which fetches Debian's source package):
+# make, patch and xz, and pkg-config for SwiftPM to find the result.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl make patch pkg-config xz-utils \
+    && apt-get install -y --no-install-recommends make patch pkg-config xz-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON, no zeroing of freed
