@@ -81,9 +81,8 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def fastest_time(function, runs: int, warmup: int = 2) -> float:
-    """The fastest of `runs` timed calls: on cores shared with other work, the least disturbed one (rope-bench
-    reports its engine/memcpy ratios the same way)."""
+def timed_runs(function, runs: int, warmup: int = 2) -> list:
+    """The durations of `runs` calls of `function`, after `warmup` untimed ones."""
     for _ in range(warmup):
         function()
     samples = []
@@ -91,7 +90,13 @@ def fastest_time(function, runs: int, warmup: int = 2) -> float:
         start = time.perf_counter()
         function()
         samples.append(time.perf_counter() - start)
-    return min(samples)
+    return samples
+
+
+def fastest_time(function, runs: int, warmup: int = 2) -> float:
+    """The fastest of `runs` timed calls: on cores shared with other work, the least disturbed one (rope-bench
+    reports its engine/memcpy ratios the same way)."""
+    return min(timed_runs(function, runs, warmup))
 
 
 # (a) engines ---------------------------------------------------------------------------------------------------
@@ -211,13 +216,19 @@ def npy_round_trip(port: int, x: np.ndarray, runs: int):
     return elapsed, result["y"]
 
 
-def torch_in_process(x: np.ndarray, runs: int):
+def torch_inputs(x: np.ndarray):
+    """`x` as apply_rotary_pos_emb's q ([1, heads, s, d], sharing x's memory) and its cos, sin for positions 0..s-1."""
     torch.set_num_threads(2)
     s, d = x.shape[-2], x.shape[-1]
     cos, sin = cos_sin_float32(s, d)
     q = torch.from_numpy(x.reshape([1, -1, s, d]))
     cos_t = torch.from_numpy(np.concatenate((cos, cos), axis=-1))[None]
     sin_t = torch.from_numpy(np.concatenate((sin, sin), axis=-1))[None]
+    return q, cos_t, sin_t
+
+
+def torch_in_process(x: np.ndarray, runs: int):
+    q, cos_t, sin_t = torch_inputs(x)
     with torch.inference_mode():
         pair = fastest_time(lambda: apply_rotary_pos_emb(q, q, cos_t, sin_t), runs)
         rotated = apply_rotary_pos_emb(q, q, cos_t, sin_t)[0].numpy().reshape(x.shape)
@@ -226,30 +237,13 @@ def torch_in_process(x: np.ndarray, runs: int):
 
 # (d) the Python client -----------------------------------------------------------------------------------------
 
-def median_time(function, runs: int, warmup: int = 2) -> float:
-    """The median of `runs` timed calls."""
-    for _ in range(warmup):
-        function()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def client_against_torch(port: int, x: np.ndarray, runs: int) -> dict:
     """rope_client's rotate of `x` (numpy in, numpy out) and transformers' apply_rotary_pos_emb of it in process,
-    each the median of `runs`, in the same run; the two results must agree to float32 rounding."""
-    torch.set_num_threads(2)
-    s, d = x.shape[-2], x.shape[-1]
-    cos, sin = cos_sin_float32(s, d)
-    q = torch.from_numpy(x.reshape([1, -1, s, d]))
-    cos_t = torch.from_numpy(np.concatenate((cos, cos), axis=-1))[None]
-    sin_t = torch.from_numpy(np.concatenate((sin, sin), axis=-1))[None]
+    each the median of `runs`, in the same run, and the largest difference of their results."""
+    q, cos_t, sin_t = torch_inputs(x)
     with RopeClient(f"http://127.0.0.1:{port}") as client, torch.inference_mode():
-        client_time = median_time(lambda: client.rotate(x), runs)
-        torch_pair = median_time(lambda: apply_rotary_pos_emb(q, q, cos_t, sin_t), runs)
+        client_time = statistics.median(timed_runs(lambda: client.rotate(x), runs))
+        torch_pair = statistics.median(timed_runs(lambda: apply_rotary_pos_emb(q, q, cos_t, sin_t), runs))
         difference = float(np.max(np.abs(client.rotate(x) - apply_rotary_pos_emb(q, q, cos_t, sin_t)[0].numpy()
                                           .reshape(x.shape))))
     return {"client": client_time, "torch": torch_pair / 2, "difference": difference}

@@ -20,22 +20,21 @@ _SIMPLE_HEADER = re.compile(r"\{'descr': '([<>|=][a-z]\d+)', 'fortran_order': (T
 def float_array(values: Any) -> np.ndarray:
     """`values` as a little-endian float32/float64 C-order array: such arrays as they are, anything else converted
     once to float32."""
-    array = np.asarray(values)
-    if array.dtype in _FLOATS and array.flags.c_contiguous:
-        return array
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"a tensor must hold numbers (got dtype {array.dtype})")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return _sendable(values, _FLOATS, np.float32, "fiub", "a tensor must hold numbers")
 
 
 def integer_array(values: Any) -> np.ndarray:
     """`values` (positions) as a little-endian int32/int64 C-order array, converted to int64 only when needed."""
+    return _sendable(values, _INTEGERS, np.int64, "iub", "positions must be integers")
+
+
+def _sendable(values: Any, accepted: Tuple[np.dtype, ...], fallback: Any, kinds: str, refusal: str) -> np.ndarray:
     array = np.asarray(values)
-    if array.dtype in _INTEGERS and array.flags.c_contiguous:
+    if array.dtype in accepted and array.flags.c_contiguous:
         return array
-    if array.dtype.kind not in "iub":
-        raise TypeError(f"positions must be integers (got dtype {array.dtype})")
-    return np.ascontiguousarray(array, dtype=np.int64)
+    if array.dtype.kind not in kinds:
+        raise TypeError(f"{refusal} (got dtype {array.dtype})")
+    return np.ascontiguousarray(array, dtype=fallback)
 
 
 def header(array: np.ndarray) -> bytes:
