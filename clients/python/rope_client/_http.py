@@ -141,9 +141,9 @@ class Pool:
             connection.putheader(name, value)
         connection.cork()  # type: ignore[attr-defined]
         connection.endheaders()
+        complete = False
         try:
-            for part in parts:
-                _send_unless_answered(connection, part)
+            complete = all(_send_unless_answered(connection, part) for part in parts)
             connection.uncork()  # type: ignore[attr-defined]
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered (a limit refusal) and closed before reading it all: read that answer
@@ -162,6 +162,8 @@ class Pool:
                 filled += count
             response.read()  # marks the response complete so the connection can carry the next request
         names = {name.lower(): value for name, value in response.getheaders()}
+        if not complete:
+            names["connection"] = "close"  # the rest of the body was never sent: this connection cannot go on
         return Reply(response.status, names, body)
 
 
@@ -191,15 +193,17 @@ def wait_for_retry(seconds: Optional[float], limit: float) -> None:
     time.sleep(min(seconds if seconds is not None else 1.0, limit))
 
 
-def _send_unless_answered(connection: http.client.HTTPConnection, part: Any) -> None:
-    """Sends a body part; a large one in slices, stopping early when the server has already answered (it refuses a
-    body over its limit from the Content-Length, and would reset the connection under a body it never reads)."""
+def _send_unless_answered(connection: http.client.HTTPConnection, part: Any) -> bool:
+    """Sends a body part, a large one in slices; stops early, returning False, when the server has already answered
+    (it refuses a body over its limit from the Content-Length, and would reset the connection under a body it never
+    reads)."""
     view = memoryview(part).cast("B")
     if view.nbytes <= _SLICE:
         connection.send(view)
-        return
+        return True
     for start in range(0, view.nbytes, _SLICE):
         readable, _, _ = select.select([connection.sock], [], [], 0)
         if readable:
-            return
+            return False
         connection.send(view[start:start + _SLICE])
+    return True
