@@ -2,9 +2,8 @@
 # rope-server container image: build on the official Swift 6.3 image, run on debian:bookworm-slim.
 #   docker build -t rope-server .
 #   docker run --rm -p 8080:8080 rope-server
-# scripts/container-smoke proves the runtime stage below without a Docker engine (debootstrap + chroot); it reads
-# this file, so keep the runtime stage's instructions simple (RUN, COPY, WORKDIR, USER, EXPOSE, HEALTHCHECK,
-# ENTRYPOINT, ENV on one line each, RUN continued with backslashes).
+# scripts/container-check builds this file with a real Docker engine (making both base images where no registry is
+# reachable) and runs the image read-only, with a memory limit, as its own user.
 
 FROM swift:6.3-bookworm AS build
 # Versions are not pinned on purpose: the Debian mirror serves only the current bookworm build (security updates
@@ -45,10 +44,11 @@ WORKDIR /app
 COPY --from=build /out/rope-server /usr/local/bin/rope-server
 COPY config/rope-server.json config/rope-server.json
 COPY openapi.yaml openapi.yaml
+COPY deploy/docker/healthcheck /usr/local/bin/rope-healthcheck
 # Numeric user so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
 USER 10001:10001
 EXPOSE 8080
-# bash (essential in Debian) speaks HTTP over /dev/tcp: no curl in the image. It follows ROPE_PORT; a server
-# started with --port instead needs its own health check (docker run --health-cmd ...).
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${ROPE_PORT:-8080} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q '^HTTP/1\\.[01] 200'"]
+# GET /health over bash's /dev/tcp (no curl in the image), on the address the server listens on whichever way it was
+# set (--port, ROPE_PORT or the config file): the script finds it in /proc.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/usr/local/bin/rope-healthcheck"]
 ENTRYPOINT ["/usr/local/bin/rope-server"]
