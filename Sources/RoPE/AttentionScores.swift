@@ -24,14 +24,15 @@ public enum AttentionScores {
     /// Computes (R q)(R k)^T * scale for every leading row, with optional causal mask and softmax.
     ///
     /// queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
-    /// "keys"). Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
+    /// "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE): q and k are scored unrotated. Both rotated
+    /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
     /// positions, from `FrequencyTableCache.shared`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
     /// softmax); the HTTP layer writes null.
     /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score that overflows
     /// float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity always means masked.
     public static func compute(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
-                               parameters: RoPEParameters, options: AttentionOptions) throws(RoPEError) -> Tensor
+                               parameters: RoPEParameters?, options: AttentionOptions) throws(RoPEError) -> Tensor
     {
         let queryGeometry = try TensorGeometry(queries, field: "queries")
         let keyGeometry = try TensorGeometry(keys, field: "keys")
@@ -47,10 +48,11 @@ public enum AttentionScores {
         guard scale.isFinite else {
             throw RoPEError(.invalidParameter, field: "scale", "scale (\(scale)) must be a finite number")
         }
+        let queryField = Self.positionsField(queryPositions, role: "query")
+        let keyField = Self.positionsField(keyPositions, role: "key")
         let queryPositionList = try ResolvedPositions(queryPositions, offset: 0, geometry: queryGeometry,
-                                                      field: "query_positions")
-        let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry,
-                                                    field: "key_positions")
+                                                      field: queryField)
+        let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry, field: keyField)
         let rows = queryGeometry.rowCount
         let sq = queryGeometry.sequenceLength
         let sk = keyGeometry.sequenceLength
@@ -61,18 +63,27 @@ public enum AttentionScores {
                             "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed \(maximumScoreCount) entries")
         }
 
-        let maximumPosition = [queryPositionList.maximum, keyPositionList.maximum].compactMap { $0 }.max()
-        let table = try FrequencyTableCache.shared.table(
-            parameters: parameters, headDimension: queryGeometry.featureCount,
-            sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: maximumPosition))
-        let parallel = queries.values.count + keys.values.count >= 1 << 16
-        let rotatedQueries = Rotation.rotateValues(queries.values, geometry: queryGeometry,
+        let rotatedQueries: [Float]
+        let rotatedKeys: [Float]
+        if let parameters {
+            let maximumPosition = [queryPositionList.maximum, keyPositionList.maximum].compactMap { $0 }.max()
+            let table = try FrequencyTableCache.shared.table(
+                parameters: parameters, headDimension: queryGeometry.featureCount,
+                sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: maximumPosition))
+            try queryPositionList.requireAxes(matching: table, field: queryField)
+            try keyPositionList.requireAxes(matching: table, field: keyField)
+            let parallel = queries.values.count + keys.values.count >= 1 << 16
+            rotatedQueries = Rotation.rotateValues(queries.values, geometry: queryGeometry,
                                                    positions: queryPositionList, table: table,
                                                    layout: parameters.layout, inverse: false, xpos: nil,
                                                    parallel: parallel)
-        let rotatedKeys = Rotation.rotateValues(keys.values, geometry: keyGeometry, positions: keyPositionList,
+            rotatedKeys = Rotation.rotateValues(keys.values, geometry: keyGeometry, positions: keyPositionList,
                                                 table: table, layout: parameters.layout, inverse: false, xpos: nil,
                                                 parallel: parallel)
+        } else {
+            rotatedQueries = queries.values
+            rotatedKeys = keys.values
+        }
 
         var scores = [Float](repeating: 0, count: scoreCount)
         let d = queryGeometry.featureCount
@@ -124,6 +135,13 @@ public enum AttentionScores {
                             "the attention scores overflow float32: q.k x scale (\(scale)) is beyond ±\(Float.greatestFiniteMagnitude)")
         }
         return Tensor(shape: queryGeometry.leadingShape + [sq, sk], values: scores)
+    }
+
+    /// The request field a position grid came from: `<role>_mrope_positions` for 3-axis positions, else
+    /// `<role>_positions`.
+    private static func positionsField(_ grid: PositionGrid, role: String) -> String {
+        if case .multiAxis = grid { return "\(role)_mrope_positions" }
+        return "\(role)_positions"
     }
 
     /// The dot product of two float32 vectors, accumulated in Double so the sum loses nothing beyond the inputs.

@@ -20,7 +20,8 @@ public final class CosineSineTable: Sendable {
 }
 
 /// What a cos/sin table depends on: the frequency table (inverse frequencies, rotary dimension, applied attention
-/// factor), the (offset-applied) positions shared by every row, the direction, xPos, and the sequence length xPos
+/// factor, M-RoPE axes), the (offset-applied) positions shared by every row (all three axes for M-RoPE), the
+/// direction, xPos, and the sequence length xPos
 /// measures from.
 struct CosineSineKey: Hashable, Sendable {
     /// Positions `start ..< start + count` (the common case, hashed in O(1)) or an explicit list.
@@ -42,6 +43,8 @@ struct CosineSineKey: Hashable, Sendable {
 
     var table: FrequencyTable
     var positions: Positions
+    /// M-RoPE's height and width axes (the temporal axis is `positions`); nil for single-axis positions.
+    var spatial: SpatialPositions?
     var inverse: Bool
     var xpos: XPos?
     var sequenceLength: Int

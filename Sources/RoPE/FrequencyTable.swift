@@ -11,6 +11,8 @@ public struct FrequencyTable: Sendable, Hashable {
     public let inverseFrequencies: [Double]
     /// The scaling's attention factor (1 for types without one), reported even when it is not applied.
     public let attentionFactor: Double
+    /// For M-RoPE, the position axis each of the r/2 slots reads (see `MRoPESection`); nil for plain RoPE.
+    public let mropeAxes: [MRoPESection.Axis]?
     /// Whether cos and sin carry the attention factor (`apply_attention_scaling`).
     private let appliesAttentionFactor: Bool
     /// A digest of the fields above, computed once: the cos/sin cache hashes a table on every request, and
@@ -20,12 +22,18 @@ public struct FrequencyTable: Sendable, Hashable {
     /// The factor cos and sin are multiplied by: `attentionFactor` when attention scaling is applied, else 1.
     public var appliedAttentionFactor: Double { appliesAttentionFactor ? attentionFactor : 1 }
 
-    /// The wavelength of every frequency, `2 pi / inv_freq`, in positions.
+    /// The wavelength of every frequency, `2 pi / inv_freq`, in positions (infinite for a zero frequency).
     public var wavelengths: [Double] { inverseFrequencies.map { 2 * Double.pi / $0 } }
 
     /// Builds the table for head dimension `headDimension`; `sequenceLength` is the stateless seq_len
     /// (1 + largest position) that dynamic and longrope depend on, nil when unknown.
     public init(parameters: RoPEParameters, headDimension: Int, sequenceLength: Int?) throws(RoPEError) {
+        if case .proportional = parameters.scaling, parameters.rotaryDimension != .full {
+            // Proportional RoPE spans the whole head; its partial_rotary_factor counts frequencies instead.
+            throw RoPEError(.invalidParameter, field: "rotary_dim",
+                            "rotary_dim does not apply to rope_type 'proportional': it rotates over the whole head "
+                                + "dimension, partial_rotary_factor sets how many frequencies are non-zero")
+        }
         let r = try parameters.rotaryDimension.resolve(headDimension: headDimension)
         try RoPEError.requirePositiveFinite(parameters.theta, field: "rope_theta")
         let defaultFrequencies = Self.defaultInverseFrequencies(base: parameters.theta, rotaryDimension: r)
@@ -38,8 +46,12 @@ public struct FrequencyTable: Sendable, Hashable {
             scaled = try parameters.scaling.scaledFrequencies(
                 base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
             // The scaling types check their own results naming their fields; this also covers ntk and dynamic.
-            try RoPEError.requireUsableFrequencies(scaled.inverseFrequencies, field: "rope_scaling.factor")
+            // Proportional's zero slots are deliberate (those pairs do not rotate); it checks the others itself.
+            if case .proportional = parameters.scaling {} else {
+                try RoPEError.requireUsableFrequencies(scaled.inverseFrequencies, field: "rope_scaling.factor")
+            }
         }
+        let axes = try parameters.mropeSection?.axes(pairCount: r / 2)
         // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.
         guard !parameters.applyAttentionScaling || Float(scaled.attentionFactor).isFinite else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.attention_factor",
@@ -49,8 +61,10 @@ public struct FrequencyTable: Sendable, Hashable {
         inverseFrequencies = scaled.inverseFrequencies
         attentionFactor = scaled.attentionFactor
         appliesAttentionFactor = parameters.applyAttentionScaling
+        mropeAxes = axes
         digest = Self.digest(rotaryDimension: r, inverseFrequencies: scaled.inverseFrequencies,
-                             attentionFactor: scaled.attentionFactor, appliesAttentionFactor: parameters.applyAttentionScaling)
+                             attentionFactor: scaled.attentionFactor,
+                             appliesAttentionFactor: parameters.applyAttentionScaling, mropeAxes: axes)
     }
 
     /// Hashes the digest only; equal tables have equal digests (it is a function of the other fields), and `==`
@@ -61,13 +75,14 @@ public struct FrequencyTable: Sendable, Hashable {
 
     /// FNV-1a over the fields' bit patterns, 64 bits at a time.
     private static func digest(rotaryDimension: Int, inverseFrequencies: [Double], attentionFactor: Double,
-                               appliesAttentionFactor: Bool) -> UInt64 {
+                               appliesAttentionFactor: Bool, mropeAxes: [MRoPESection.Axis]?) -> UInt64 {
         var digest: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ word: UInt64) { digest = (digest ^ word) &* 0x0000_0100_0000_01B3 }
         mix(UInt64(bitPattern: Int64(rotaryDimension)))
         for frequency in inverseFrequencies { mix(frequency.bitPattern) }
         mix(attentionFactor.bitPattern)
         mix(appliesAttentionFactor ? 1 : 0)
+        for axis in mropeAxes ?? [] { mix(UInt64(axis.rawValue) + 2) }
         return digest
     }
 

@@ -6,4 +6,6 @@ public enum PositionGrid: Sendable, Hashable {
     case shared([Int])
     /// One position per token: length rowCount * s, row-major over the full shape without the feature axis.
     case perRow([Int])
+    /// Three position axes per token for M-RoPE (needs `RoPEParameters.mropeSection`).
+    case multiAxis(MRoPEPositions)
 }

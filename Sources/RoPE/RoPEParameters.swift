@@ -10,6 +10,8 @@ public struct RoPEParameters: Sendable, Hashable {
     public var scaling: RoPEScaling = .none
     /// Whether cos and sin are multiplied by the scaling's attention factor (yarn, longrope), as HF does.
     public var applyAttentionScaling: Bool = true
+    /// M-RoPE's assignment of frequency slots to the t, h, w position axes (`mrope_section`); nil for plain RoPE.
+    public var mropeSection: MRoPESection? = nil
 
     /// The HF defaults: base 10000, full rotary dimension, half layout, no scaling, attention scaling applied.
     public init() {}

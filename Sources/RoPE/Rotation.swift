@@ -90,6 +90,15 @@ public enum Rotation {
         return plan.table.appliedAttentionFactor
     }
 
+    /// Validates `shape` and the positions as `rotate` does, without rotating: for a layer without RoPE (Llama 4
+    /// NoPE), whose tensor is returned as it is but whose request must still be well-formed.
+    public static func validatePositions(shape: [Int], valueCount: Int, positions grid: PositionGrid,
+                                         offset: Int) throws(RoPEError) {
+        let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
+        let field = if case .multiAxis = grid { "mrope_positions" } else { "positions" }
+        _ = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
+    }
+
     /// Tensor elements from which rotation is split across cores by default (2^21 = 8 MB of float32).
     ///
     /// rope-bench's sweep on the 2-core machine: one thread rotates a cached-table tensor at ~48 GB/s while it is
@@ -135,8 +144,13 @@ public enum Rotation {
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(2 * pairCount, 1))
                 defer { scratch.deallocate() }
                 for token in tokens {
-                    coefficients.fill(position: positions.position(ofToken: token),
-                                      cosine: scratch, sine: scratch + pairCount)
+                    if let spatial = positions.spatial {
+                        coefficients.fill(axisPositions: positions.axisPositions(ofToken: token, spatial: spatial),
+                                          cosine: scratch, sine: scratch + pairCount)
+                    } else {
+                        coefficients.fill(position: positions.position(ofToken: token),
+                                          cosine: scratch, sine: scratch + pairCount)
+                    }
                     RotationKernel.rotate(tokens: token..<(token + 1), source: pointers.wrapped.source,
                                           destination: pointers.wrapped.destination, featureCount: d,
                                           rotaryDimension: r, layout: layout, cosines: scratch,
@@ -146,9 +160,13 @@ public enum Rotation {
             return
         }
 
-        let key = CosineSineKey(table: table, positions: .init(positions.positions), inverse: inverse, xpos: xpos,
-                                sequenceLength: geometry.sequenceLength)
-        let build = { buildTable(coefficients, positions: positions.positions, parallel: parallel) }
+        // M-RoPE with shared 3-axis positions: slot j of row i holds the angle of its axis's position, so the
+        // kernel below runs unchanged and costs what plain RoPE costs.
+        let key = CosineSineKey(table: table, positions: .init(positions.positions), spatial: positions.spatial,
+                                inverse: inverse, xpos: xpos, sequenceLength: geometry.sequenceLength)
+        let build = {
+            buildTable(coefficients, positions: positions.positions, spatial: positions.spatial, parallel: parallel)
+        }
         let cosineSine = cache?.table(for: key, build: build) ?? build()
         cosineSine.cosines.withUnsafeBufferPointer { cosBuffer in
             cosineSine.sines.withUnsafeBufferPointer { sinBuffer in
@@ -194,14 +212,16 @@ public enum Rotation {
             try FrequencyTable(parameters: parameters, headDimension: headDimension, sequenceLength: sequenceLength)
         }
         let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos, sequenceLength: positions.count)
-        let key = CosineSineKey(table: table, positions: .init(positions), inverse: inverse, xpos: xpos,
+        let key = CosineSineKey(table: table, positions: .init(positions), spatial: nil, inverse: inverse, xpos: xpos,
                                 sequenceLength: positions.count)
-        let build = { buildTable(coefficients, positions: positions, parallel: false) }
+        let build = { buildTable(coefficients, positions: positions, spatial: nil, parallel: false) }
         return cache?.table(for: key, build: build) ?? build()
     }
 
-    /// The [positions.count, r/2] cos/sin table, computed in Double per entry (split across cores when `parallel`).
-    static func buildTable(_ coefficients: RotationCoefficients, positions: [Int], parallel: Bool) -> CosineSineTable {
+    /// The [positions.count, r/2] cos/sin table, computed in Double per entry (split across cores when `parallel`);
+    /// with `spatial`, row i is the M-RoPE token at (positions[i], height[i], width[i]).
+    static func buildTable(_ coefficients: RotationCoefficients, positions: [Int], spatial: SpatialPositions?,
+                           parallel: Bool) -> CosineSineTable {
         let pairCount = coefficients.pairCount
         let count = positions.count * pairCount
         var cosines = [Float](repeating: 0, count: count)
@@ -212,9 +232,14 @@ public enum Rotation {
                 let tablePointers = UncheckedSendable(wrapped: (cosines: cosBase, sines: sinBase))
                 ParallelChunks.run(count: positions.count, parallel: parallel) { range in
                     for index in range {
-                        coefficients.fill(position: positions[index],
-                                          cosine: tablePointers.wrapped.cosines + index * pairCount,
-                                          sine: tablePointers.wrapped.sines + index * pairCount)
+                        let cosine = tablePointers.wrapped.cosines + index * pairCount
+                        let sine = tablePointers.wrapped.sines + index * pairCount
+                        if let spatial {
+                            coefficients.fill(axisPositions: (positions[index], spatial.height[index],
+                                                              spatial.width[index]), cosine: cosine, sine: sine)
+                        } else {
+                            coefficients.fill(position: positions[index], cosine: cosine, sine: sine)
+                        }
                     }
                 }
             }
@@ -243,18 +268,21 @@ struct RotationPlan {
          xpos: XPos?) throws(RoPEError)
     {
         let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
-        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: "positions")
-        if let xpos, let minimum = resolved.positions.min(), let maximum = resolved.maximum {
+        let field = if case .multiAxis = grid { "mrope_positions" } else { "positions" }
+        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
+        if let xpos, let minimum = resolved.minimum, let maximum = resolved.maximum {
             try xpos.validate()
             try xpos.validateRange(minimumPosition: minimum, maximumPosition: maximum,
                                    sequenceLength: geometry.sequenceLength)
         } else {
             try xpos?.validate()
         }
-        self.geometry = geometry
-        self.positions = resolved
-        self.table = try FrequencyTableCache.shared.table(
+        let table = try FrequencyTableCache.shared.table(
             parameters: parameters, headDimension: geometry.featureCount,
             sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: resolved.maximum))
+        try resolved.requireAxes(matching: table, field: field)
+        self.geometry = geometry
+        self.positions = resolved
+        self.table = table
     }
 }

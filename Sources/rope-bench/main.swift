@@ -1,6 +1,6 @@
 // rope-bench: engine and codec micro-benchmarks, each compared with memcpy of the same bytes in the same run.
 //
-// Usage: rope-bench [--quick] [--json FILE]
+// Usage: rope-bench [--quick] [--json FILE] [--codecs-only | --mrope-only]
 // Times are medians of repeated runs (the machine is shared and noisy: compare ratios, not absolute numbers).
 import Dispatch
 import Foundation
@@ -17,6 +17,8 @@ print("allocator tuning (large buffers stay on the heap): \(heapTuned)")
 let quick = arguments.contains("--quick")
 /// `--codecs-only` skips the engine sections (for iterating on the codecs).
 let codecsOnly = arguments.contains("--codecs-only")
+/// `--mrope-only` runs only the M-RoPE-versus-plain comparison.
+let mropeOnly = arguments.contains("--mrope-only")
 let jsonOutputPath: String? = {
     guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else { return nil }
     return arguments[arguments.index(after: index)]
@@ -67,6 +69,27 @@ func pairedRatio(rounds: Int = 60, _ a: () -> Void, against b1: () -> Void, _ b2
         start = now()
         b2()
         let timeB = min(timeB1, now() - start)
+        ratios.append(timeA / timeB)
+        fastestA = min(fastestA, timeA)
+        fastestB = min(fastestB, timeB)
+    }
+    ratios.sort()
+    return (ratios[ratios.count / 2], fastestA / fastestB)
+}
+
+/// The median of per-round time ratios a / b with a and b run alternately (a first in even rounds, b first in odd
+/// ones), so both see the same load and neither always runs on caches the other warmed; also min(a) / min(b).
+func alternatingRatio(rounds: Int = 60, _ a: () -> Void, against b: () -> Void) -> (median: Double, minimum: Double) {
+    a(); b()
+    var ratios: [Double] = []
+    var fastestA = Double.infinity, fastestB = Double.infinity
+    for round in 0..<(quick ? max(rounds / 3, 5) : rounds) {
+        var timeA = 0.0, timeB = 0.0
+        for first in round % 2 == 0 ? [true, false] : [false, true] {
+            let start = now()
+            if first { a() } else { b() }
+            if first { timeA = now() - start } else { timeB = now() - start }
+        }
         ratios.append(timeA / timeB)
         fastestA = min(fastestA, timeA)
         fastestB = min(fastestB, timeB)
@@ -163,7 +186,7 @@ func memcpyTime(_ source: [Float], _ destination: inout [Float], parallel: Bool)
 
 var summary: [String: Double] = [:]
 
-for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
+for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
     let count = shape.reduce(1, *)
     let bytesMoved = 2 * count * 4  // read and write
     let tensor = Tensor(shape: shape, values: randomValues(count))
@@ -274,11 +297,80 @@ for shape in codecsOnly ? [] : [[2048, 128], [32, 2048, 128]] {
     }
 }
 
+// MARK: M-RoPE
+
+/// Qwen2-VL-style 3-axis positions for `s` tokens: 100 text tokens, a 32 x 32 image grid, then text again.
+func visionLanguagePositions(_ s: Int) -> MRoPEPositions {
+    var temporal: [Int] = [], height: [Int] = [], width: [Int] = []
+    for token in 0..<s {
+        if token < 100 {
+            temporal.append(token); height.append(token); width.append(token)
+        } else if token < 1124 {
+            let cell = token - 100
+            temporal.append(100); height.append(100 + cell / 32); width.append(100 + cell % 32)
+        } else {
+            let position = token - 1124 + 132
+            temporal.append(position); height.append(position); width.append(position)
+        }
+    }
+    return MRoPEPositions(temporal: temporal, height: height, width: width, isPerRow: false)
+}
+
+if !codecsOnly {
+    let shape = [32, 2048, 128]
+    let count = shape.reduce(1, *)
+    let tensor = Tensor(shape: shape, values: randomValues(count))
+    var output = [Float](repeating: 0, count: count)
+    heading("M-RoPE [32, 2048, 128], mrope_section [16, 24, 24], shared 3-axis positions (text, 32 x 32 image, "
+        + "text) vs plain RoPE on the same tensor, tables cached")
+    var plain = RoPEParameters()
+    plain.theta = 1_000_000
+    var mrope = plain
+    mrope.mropeSection = MRoPESection(counts: [16, 24, 24])
+    let grid = PositionGrid.multiAxis(visionLanguagePositions(2048))
+    let bytesMoved = 2 * count * 4
+    output.withUnsafeMutableBufferPointer { buffer in
+        let plainTime = measure {
+            _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0, parameters: plain,
+                                     inverse: false, xpos: nil)
+        }
+        report(Row(name: "plain RoPE, half, into buffer", seconds: plainTime, elements: count, bytes: bytesMoved))
+        let mropeTime = measure {
+            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
+                                     inverse: false, xpos: nil)
+        }
+        report(Row(name: "M-RoPE chunked, half, into buffer", seconds: mropeTime, elements: count, bytes: bytesMoved,
+                   baseline: "plain RoPE", baselineSeconds: plainTime))
+        summary["plain_\(shape.map(String.init).joined(separator: "x"))"] = plainTime
+        summary["mrope_32x2048x128"] = mropeTime
+        let paired = alternatingRatio({
+            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
+                                     inverse: false, xpos: nil)
+        }, against: {
+            _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0, parameters: plain,
+                                     inverse: false, xpos: nil)
+        })
+        let ratios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
+        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, fastest/fastest \(ratios.1)x plain time"
+        FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+        summary["mrope_vs_plain_32x2048x128"] = paired.median
+        let cold = measure(minimumRuns: 3, budget: 0.5) {
+            CosineSineCache.shared.removeAll()
+            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
+                                     inverse: false, xpos: nil)
+        }
+        report(Row(name: "M-RoPE chunked, cos/sin table rebuilt", seconds: cold, elements: count, bytes: bytesMoved,
+                   baseline: "cached", baselineSeconds: mropeTime))
+    }
+}
+
 // MARK: parallel threshold
 
-heading("Parallel threshold: default RoPE, half layout, d = 128, table cached (1 thread vs \(cores) chunks)")
+if !mropeOnly {
+    heading("Parallel threshold: default RoPE, half layout, d = 128, table cached (1 thread vs \(cores) chunks)")
+}
 var crossover: Int?
-for tokens in codecsOnly ? [] : [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] {
+for tokens in codecsOnly || mropeOnly ? [] : [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] {
     let count = tokens * 128
     let tensor = Tensor(shape: [tokens, 128], values: randomValues(count))
     var output = [Float](repeating: 0, count: count)
@@ -296,7 +388,9 @@ for tokens in codecsOnly ? [] : [64, 128, 256, 512, 1024, 2048, 4096, 8192, 1638
                baseline: "1 thread", baselineSeconds: times[0]))
     if crossover == nil && times[1] < times[0] * 0.9 { crossover = count }
 }
-FileHandle.standardOutput.write("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") elements; engine default threshold \(Rotation.defaultParallelThreshold)\n".data(using: .utf8)!)
+if !mropeOnly {
+    FileHandle.standardOutput.write("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") elements; engine default threshold \(Rotation.defaultParallelThreshold)\n".data(using: .utf8)!)
+}
 
 // MARK: codecs
 
@@ -310,8 +404,8 @@ func jsonBody(_ shape: [Int]) -> [UInt8] {
     return writer.finish().withUnsafeBytes { Array($0) }
 }
 
-heading("Codecs, [2048, 128] JSON and [32, 2048, 128] .npy; GB/s here is bytes of JSON/.npy text per second")
-do {
+if !mropeOnly {
+    heading("Codecs, [2048, 128] JSON and [32, 2048, 128] .npy; GB/s here is bytes of JSON/.npy text per second")
     let shape = [2048, 128]
     let count = shape.reduce(1, *)
     let body = jsonBody(shape)

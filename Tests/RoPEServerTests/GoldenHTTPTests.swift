@@ -24,7 +24,7 @@ struct GoldenHTTPTests {
 
     @Test("the vendored golden set is complete")
     func goldenSetIsComplete() {
-        #expect(GoldenCase.allFiles.count == 113)
+        #expect(GoldenCase.allFiles.count == 161)
     }
 
     /// Declares the case's full length but sends only the start: the 413 must come from Content-Length alone.

@@ -79,7 +79,14 @@ struct GoldenCase {
 
     private func evaluateRotate() throws -> [String] {
         let input = try JSONValue.tensor(fields["embeddings"])
-        var parameters = try GoldenParameters.parameters(from: fields)
+        guard var parameters = try GoldenParameters.layerParameters(from: fields) else {
+            // A layer without RoPE returns the tensor as it came.
+            var failures: [String] = []
+            compareExact("shape", input.shape, into: &failures)
+            compareNumbers("embeddings", input.values.map(Double.init), into: &failures)
+            compareFlag("rope_applied", false, into: &failures)
+            return failures
+        }
         adjustParameters(&parameters)
         var xpos: XPos?
         if let xposFields = fields["xpos"] as? [String: Any] {
@@ -89,12 +96,13 @@ struct GoldenCase {
             xpos = XPos(role: role, scaleBase: JSONValue.double(xposFields["scale_base"]) ?? 512)
         }
         let result = try Rotation.rotate(
-            input, positions: try JSONValue.positionGrid(fields["positions"]),
+            input, positions: try JSONValue.positionGrid(fields["positions"], multiAxis: fields["mrope_positions"]),
             offset: JSONValue.int(fields["offset"]) ?? 0, parameters: parameters,
             inverse: JSONValue.bool(fields["inverse"]) ?? false, xpos: xpos)
         var failures: [String] = []
         compareExact("shape", result.tensor.shape, into: &failures)
         compareNumbers("embeddings", result.tensor.values.map(Double.init), into: &failures)
+        compareFlag("rope_applied", true, into: &failures)
         if parameters.applyAttentionScaling {
             compareNumbers("attention_scaling", [result.attentionScaling], into: &failures)
         }
@@ -106,12 +114,15 @@ struct GoldenCase {
         options.scale = JSONValue.double(fields["scale"])
         options.causal = JSONValue.bool(fields["causal"]) ?? false
         options.softmax = JSONValue.bool(fields["softmax"]) ?? false
+        let parameters = try GoldenParameters.layerParameters(from: fields).map(adjusted)
         let scores = try AttentionScores.compute(
             queries: try JSONValue.tensor(fields["queries"]), keys: try JSONValue.tensor(fields["keys"]),
-            queryPositions: try JSONValue.positionGrid(fields["query_positions"]),
-            keyPositions: try JSONValue.positionGrid(fields["key_positions"]),
-            parameters: try adjusted(GoldenParameters.parameters(from: fields)), options: options)
+            queryPositions: try JSONValue.positionGrid(fields["query_positions"],
+                                                       multiAxis: fields["query_mrope_positions"]),
+            keyPositions: try JSONValue.positionGrid(fields["key_positions"], multiAxis: fields["key_mrope_positions"]),
+            parameters: parameters, options: options)
         var failures: [String] = []
+        compareFlag("rope_applied", parameters != nil, into: &failures)
         compareExact("shape", scores.shape, into: &failures)
         compareNumbers("scores", scores.values.map(Double.init), into: &failures)
         return failures
@@ -138,6 +149,9 @@ struct GoldenCase {
         if let position = JSONValue.int(fields["position"]) {
             compareNumbers("angles", table.angles(atPosition: position), into: &failures)
         }
+        if let axes = expected["mrope_axis"] as? [String], axes != table.mropeAxes?.map(\.name) {
+            failures.append("mrope_axis: expected \(axes), got \(table.mropeAxes?.map(\.name) ?? [])")
+        }
         return failures
     }
 
@@ -163,7 +177,14 @@ struct GoldenCase {
         }
     }
 
-    /// Compares every number with |got - exp| <= atol + rtol |exp|; null must be a masked -inf entry.
+    /// Compares a boolean (`rope_applied`), when the case lists the field.
+    private func compareFlag(_ field: String, _ got: Bool, into failures: inout [String]) {
+        guard let value = expected[field] else { return }
+        if JSONValue.bool(value) != got { failures.append("\(field): expected \(value), got \(got)") }
+    }
+
+    /// Compares every number with |got - exp| <= atol + rtol |exp|; null must be a masked -inf entry (or the
+    /// infinite wavelength of a zero frequency).
     private func compareNumbers(_ field: String, _ got: [Double], into failures: inout [String]) {
         guard let value = expected[field] else { return }
         let want = JSONValue.flattenNumbers(value)
@@ -179,7 +200,7 @@ struct GoldenCase {
             if let expectedValue {
                 ok = gotValue.isFinite && abs(gotValue - expectedValue) <= atol + rtol * abs(expectedValue)
             } else {
-                ok = gotValue == -Double.infinity
+                ok = gotValue == -Double.infinity || (field == "wavelengths" && gotValue == .infinity)
             }
             if !ok {
                 badCount += 1

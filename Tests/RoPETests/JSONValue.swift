@@ -53,6 +53,18 @@ enum JSONValue {
         return Tensor(shape: shape, values: values)
     }
 
+    /// Positions: 3-axis M-RoPE positions when `multiAxis` is given ([3, s] shared, deeper per row), else
+    /// absent -> sequential, a flat list -> shared, a nested list -> per row.
+    static func positionGrid(_ value: Any?, multiAxis: Any?) throws -> PositionGrid {
+        if let axes = multiAxis as? [Any] {
+            let lists = axes.map { flattenNumbers($0).compactMap { $0.map { Int($0) } } }
+            guard lists.count == 3 else { throw GoldenError.malformed("mrope_positions") }
+            let perRow = (axes.first as? [Any])?.first is [Any]
+            return .multiAxis(MRoPEPositions(temporal: lists[0], height: lists[1], width: lists[2], isPerRow: perRow))
+        }
+        return try positionGrid(value)
+    }
+
     /// Positions: absent -> sequential, a flat list -> shared, a nested list -> per row.
     static func positionGrid(_ value: Any?) throws -> PositionGrid {
         guard let array = value as? [Any] else { return .sequential }

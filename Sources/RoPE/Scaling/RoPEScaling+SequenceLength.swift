@@ -2,7 +2,7 @@ extension RoPEScaling {
     /// What the scaled frequencies see of the sequence length: two lengths with equal dependence give bitwise equal
     /// frequencies (and the same errors), so a cache keyed by it never hands one length another length's table.
     enum SequenceLengthDependence: Hashable, Sendable {
-        /// The frequencies ignore the sequence length (default, linear, ntk, yarn, llama3).
+        /// The frequencies ignore the sequence length (default, linear, ntk, yarn, llama3, proportional).
         case independent
         /// Dynamic NTK: the length `L = max(seqLen, mpe)` the NTK base grows with.
         case effectiveLength(Int)
@@ -15,7 +15,7 @@ extension RoPEScaling {
     /// Exhaustive on purpose: a new scaling type must state whether its frequencies depend on the length.
     func sequenceLengthDependence(_ sequenceLength: Int?) -> SequenceLengthDependence {
         switch self {
-        case .none, .linear, .ntk, .yarn, .llama3:
+        case .none, .linear, .ntk, .yarn, .llama3, .proportional:
             return .independent
         case .dynamic(let dynamic):
             return .effectiveLength(dynamic.effectiveSequenceLength(sequenceLength))

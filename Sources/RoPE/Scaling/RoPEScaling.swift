@@ -17,6 +17,8 @@ public enum RoPEScaling: Sendable, Hashable {
     case llama3(Llama3Scaling)
     /// rope_type `longrope` (Phi-3): per-frequency rescale factors, short or long by sequence length.
     case longrope(LongRoPEScaling)
+    /// rope_type `proportional` (Gemma 4): the ladder over d with only the first p d / 2 frequencies non-zero.
+    case proportional(ProportionalScaling)
 }
 
 /// Inverse frequencies after scaling, with the attention factor the scaling prescribes.
@@ -49,6 +51,8 @@ extension RoPEScaling {
             return try llama3.frequencies(base: base, rotaryDimension: r)
         case .longrope(let longrope):
             return try longrope.frequencies(base: base, rotaryDimension: r, sequenceLength: sequenceLength)
+        case .proportional(let proportional):
+            return try proportional.frequencies(base: base, rotaryDimension: r)
         }
     }
 }

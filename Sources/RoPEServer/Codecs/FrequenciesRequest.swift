@@ -6,6 +6,8 @@ struct FrequenciesRequest {
     var sequenceLength: Int?
     var position: Int?
     var parameters: RoPEParameters
+    /// false for a config layer without RoPE (the table is still answered, with `rope_applied: false`).
+    var ropeApplied: Bool
 
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
         var fields: RequestFields
@@ -15,7 +17,12 @@ struct FrequenciesRequest {
         } else {
             fields = try RequestFields(query: request.query)
         }
-        guard let dimension = try fields.int("dim") else { throw .invalid("missing required field 'dim' (the head dimension)") }
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        // With a pasted config, `dim` defaults to the layer's head dimension.
+        guard let dimension = try fields.int("dim") ?? rope.configHeadDimension else {
+            throw .invalid("missing required field 'dim' (the head dimension)")
+        }
+        try rope.requireHeadDimension(dimension, of: "dim")
         guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
         guard dimension <= limits.maxDimension else {
             throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
@@ -33,7 +40,8 @@ struct FrequenciesRequest {
         if let position, position.magnitude > UInt(limits.maxPosition) {
             throw .invalid("'position' \(position) is beyond the position limit of ±\(limits.maxPosition) (max_position)")
         }
-        parameters = try RoPEParametersDecoder.decode(&fields)
+        parameters = rope.parameters
+        ropeApplied = rope.ropeApplied
         try fields.rejectUnread()
     }
 }

@@ -50,6 +50,8 @@ struct NPYFloat32File: ~Copyable {
                                                       into: UnsafeMutableRawPointer(values.baseAddress!))
                         case .float64:
                             try NPYReader.narrow(data, count: count, dataOffset: sourceOffset, into: values.baseAddress!)
+                        case .int32, .int64:
+                            throw .at(10, .unsupported, ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
                         }
                     }
                 }

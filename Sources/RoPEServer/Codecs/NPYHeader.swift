@@ -4,14 +4,27 @@ struct NPYHeader {
     enum ElementType {
         case float32
         case float64
+        /// Only for position arrays (`NPYReader.readIntegers`).
+        case int32
+        case int64
 
         /// Bytes per element.
         var byteCount: Int {
             switch self {
-            case .float32: 4
-            case .float64: 8
+            case .float32, .int32: 4
+            case .float64, .int64: 8
             }
         }
+    }
+
+    /// Which dtypes a reader accepts.
+    enum Accepted {
+        /// float32 or float64 (tensors).
+        case floats
+        /// int32 or int64 (positions).
+        case integers
+        /// Any of the four, to find where an array ends in a body of several.
+        case any
     }
 
     /// The element type from `descr`.
@@ -26,7 +39,9 @@ struct NPYHeader {
 
     /// Reads and validates the preamble and the Python-dict header: magic, version, header length within the
     /// file, exactly the keys 'descr', 'fortran_order' and 'shape' in any order, trailing commas and spaces allowed.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> NPYHeader {
+    /// `accepted` says which dtypes pass: float32 ('<f4') and float64 ('<f8') for tensors, int32 ('<i4') and
+    /// int64 ('<i8') for positions.
+    static func parse(_ bytes: UnsafeRawBufferPointer, accepted: Accepted = .floats) throws(CodecError) -> NPYHeader {
         let prefixLength = min(bytes.count, magic.count)
         guard (0..<prefixLength).allSatisfy({ bytes[$0] == magic[$0] }) else {
             throw .at(0, .malformed, "not an .npy file: missing the \\x93NUMPY magic")
@@ -56,7 +71,7 @@ struct NPYHeader {
             throw .at(bytes.count, .malformed, "truncated .npy: the header claims \(headerLength) bytes but the file ends at byte \(bytes.count)")
         }
         var dictionary = NPYHeaderDictionaryParser(bytes: bytes, position: headerStart, end: dataOffset)
-        return try dictionary.parse(dataOffset: dataOffset)
+        return try dictionary.parse(dataOffset: dataOffset, accepted: accepted)
     }
 }
 
@@ -68,7 +83,7 @@ struct NPYHeaderDictionaryParser {
     let end: Int
 
     /// Parses the dict and checks what it describes is a tensor the service accepts.
-    mutating func parse(dataOffset: Int) throws(CodecError) -> NPYHeader {
+    mutating func parse(dataOffset: Int, accepted: NPYHeader.Accepted) throws(CodecError) -> NPYHeader {
         var descr: String?
         var fortranOrder: Bool?
         var shape: [Int]?
@@ -116,6 +131,12 @@ struct NPYHeaderDictionaryParser {
         }
         let elementType: NPYHeader.ElementType
         switch descr {
+        case "<i4" where accepted != .floats: elementType = .int32
+        case "<i8" where accepted != .floats: elementType = .int64
+        case "<f4" where accepted == .any: elementType = .float32
+        case "<f8" where accepted == .any: elementType = .float64
+        case _ where accepted == .integers:
+            throw .at(10, .unsupported, ".npy dtype '\(descr)' is not supported for positions; send little endian int32 ('<i4') or int64 ('<i8')")
         case "<f4": elementType = .float32
         case "<f8": elementType = .float64
         case ">f4", ">f8":

@@ -16,6 +16,8 @@ public enum NPYReader {
             let values: [Float]
             switch layout.header.elementType {
             case .float32: values = try float32Values(data, count: count, dataOffset: layout.header.dataOffset)
+            case .int32, .int64:
+                throw .at(10, .unsupported, ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
             case .float64:
                 var failure: CodecError?
                 values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -38,8 +40,9 @@ public enum NPYReader {
     }
 
     /// Parses and validates the header of the .npy file `bytes` (see `read`; errors are not yet located in a field).
-    static func dataLayout(_ bytes: UnsafeRawBufferPointer, limits: CodecLimits) throws(CodecError) -> DataLayout {
-        let header = try NPYHeader.parse(bytes)
+    static func dataLayout(_ bytes: UnsafeRawBufferPointer, limits: CodecLimits,
+                           accepted: NPYHeader.Accepted = .floats) throws(CodecError) -> DataLayout {
+        let header = try NPYHeader.parse(bytes, accepted: accepted)
         let elementCount = try validatedElementCount(header, limits: limits)
         let dataLength = bytes.count - header.dataOffset
         let expectedLength = elementCount * header.elementType.byteCount

@@ -46,6 +46,24 @@ struct RequestFields {
         return true
     }
 
+    /// Whether `name` is present, even as null (without consuming it).
+    func has(_ name: String) -> Bool { values[name] != nil }
+
+    /// Every name present, in document order.
+    var names: [String] { order }
+
+    /// Whether every member is an object or null, there is at least one, and none is named like a key of a RoPE
+    /// object: the `rope_parameters` form keyed by layer type (`{"full_attention": {...}, "sliding_attention":
+    /// {...}}`) rather than one RoPE object (`{"rope_type": null}` is the latter).
+    func isKeyedByLayerType(objectKeys: [String]) -> Bool {
+        !order.isEmpty && !order.contains(where: objectKeys.contains) && order.allSatisfy { name in
+            switch values[name] {
+            case .object, .null: true
+            default: false
+            }
+        }
+    }
+
     /// Names present and not yet read.
     var unreadNames: [String] { order.filter { !consumed.contains($0) } }
 
@@ -135,17 +153,52 @@ struct RequestFields {
         return (values, shape)
     }
 
-    /// A nested object, as fields of its own (JSON bodies only).
+    /// A nested object, as fields of its own; in a query string, the object's JSON text.
     mutating func object(_ name: String) throws(HTTPError) -> RequestFields? {
-        guard let value = take(name) else { return nil }
+        guard var value = take(name) else { return nil }
+        if case .string(let text) = value, origin == .queryString { value = try Self.parseJSONText(text, field: name) }
         guard case .object(let object) = value else { throw typeError(name, "an object") }
         return RequestFields(object: object, prefix: prefix + name + ".")
+    }
+
+    /// A list of strings.
+    mutating func strings(_ name: String) throws(HTTPError) -> [String]? {
+        guard let list = try list(name) else { return nil }
+        var result: [String] = []
+        for element in list {
+            guard case .string(let text) = element else { throw typeError(name, "a list of strings") }
+            result.append(text)
+        }
+        return result
+    }
+
+    /// JSON text from a query string parsed as one JSON value (objects, nested lists).
+    private static func parseJSONText(_ text: String, field: String) throws(HTTPError) -> JSONValue {
+        let wrapped = Array("{\"value\":\(text)}".utf8)
+        let parsed = wrapped.withUnsafeBytes { bytes -> Result<JSONRequestBody, CodecError> in
+            do throws(CodecError) {
+                return .success(try JSONRequestReader.parse(bytes, tensorFields: [], limits: CodecLimits()))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch parsed {
+        case .success(let body): return body.fields["value"] ?? .null
+        case .failure(let error):
+            throw .invalid("query parameter '\(field)' is not valid JSON text: \(error.message)")
+        }
     }
 
     private mutating func list(_ name: String) throws(HTTPError) -> [JSONValue]? {
         guard let value = take(name) else { return nil }
         switch value {
         case .array(let elements): return elements
+        case .string(let text) where origin == .queryString && text.hasPrefix("[["):
+            // Nested lists (3-axis positions) travel as JSON text.
+            guard case .array(let elements) = try Self.parseJSONText(text, field: name) else {
+                throw typeError(name, "a list")
+            }
+            return elements
         case .string(let text) where origin == .queryString:
             var body = Substring(text).trimmingCharacters(in: .whitespaces)[...]
             if body.hasPrefix("[") && body.hasSuffix("]") { body = body.dropFirst().dropLast() }

@@ -72,6 +72,12 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
         count += written
     }
 
+    /// Keeps only the first `newCount` bytes (at most `count`), e.g. to drop a trailing array from a received body.
+    mutating func truncate(to newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count, "truncate(to: \(newCount)) of \(count) bytes")
+        count = newCount
+    }
+
     /// Grows the written part by `byteCount` bytes whose content the caller fills in (with `withUnsafeMutableBytes`).
     mutating func appendUninitialized(_ byteCount: Int) {
         reserveCapacity(forAdditional: byteCount)

@@ -14,6 +14,8 @@ struct RotateRequest: ~Copyable {
     var inverse: Bool
     var xpos: XPos?
     var parameters: RoPEParameters
+    /// false for a config layer without RoPE: the embeddings come back unchanged.
+    var ropeApplied: Bool
 
     /// Decodes a JSON body, or a .npy body (taken over from `request`) with the parameters in the query string.
     init(_ request: inout HTTPRequest, limits: ServerLimits) throws(HTTPError) {
@@ -21,6 +23,7 @@ struct RotateRequest: ~Copyable {
         var fields: RequestFields
         var tensor: Tensor?
         var file: NPYFloat32File?
+        var bodyPositions: (values: [Int], shape: [Int])?
         let shape: [Int]
         switch try BodyEncoding(of: request, allowsNPY: true) {
         case .json:
@@ -30,18 +33,30 @@ struct RotateRequest: ~Copyable {
             tensor = decoded
             fields = body.fields
         case .npy:
-            let body = request.takeBody() ?? ResponseBuffer(copying: request.body)
+            var body = request.takeBody() ?? ResponseBuffer(copying: request.body)
+            // An integer array after the embeddings holds the 3-axis M-RoPE positions.
+            let ranges = try NPYBody.arrayRanges(body, fields: ["embeddings", "mrope_positions"])
+            if ranges.count == 2 {
+                bodyPositions = try NPYBody.integers(body, range: ranges[1], field: "mrope_positions", limits: limits)
+                body.truncate(to: ranges[0].upperBound)
+            }
             let adopted = try NPYBody.file(adopting: body, field: "embeddings", limits: limits)
             shape = adopted.shape
             file = .some(adopted)
             fields = try RequestFields(query: request.query)
         }
         try limits.check(shape: shape, field: "embeddings")
-        let positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
+        var positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
         let xpos = try XPosDecoder.decode(&fields)
-        let parameters = try RoPEParametersDecoder.decode(&fields)
+        let rope = try RoPEParametersDecoder.decode(&fields)
+        try rope.requireHeadDimension(shape.last, of: "embeddings")
+        if let multiAxis = try PositionsDecoder.decodeMultiAxis(&fields, "mrope_positions", alongside: "positions",
+                                                                bodyArray: bodyPositions, forShape: shape,
+                                                                parameters: rope.parameters, limits: limits) {
+            positions = multiAxis
+        }
         try fields.rejectUnread()
         self.embeddings = tensor
         self.embeddingsFile = file
@@ -50,7 +65,8 @@ struct RotateRequest: ~Copyable {
         self.offset = offset
         self.inverse = inverse
         self.xpos = xpos
-        self.parameters = parameters
+        self.parameters = rope.parameters
+        self.ropeApplied = rope.ropeApplied
     }
 }
 
@@ -85,9 +101,43 @@ enum XPosDecoder {
 
 /// Tensors from a .npy request body.
 enum NPYBody {
-    static func tensors(_ request: HTTPRequest, fields: [String], limits: ServerLimits) throws(HTTPError) -> [Tensor] {
+    /// The byte ranges of the consecutive arrays of a .npy body, one per field at most.
+    static func arrayRanges(_ body: borrowing ResponseBuffer, fields: [String]) throws(HTTPError) -> [Range<Int>] {
+        try body.withUnsafeBytes { bytes throws(HTTPError) in try arrayRanges(bytes, fields: fields) }
+    }
+
+    /// The same for a body in the request's memory.
+    static func arrayRanges(_ bytes: UnsafeRawBufferPointer, fields: [String]) throws(HTTPError) -> [Range<Int>] {
         do {
-            return try NPYReader.readSequence(request.body, fields: fields, limits: limits.codecLimits)
+            return try NPYReader.arrayRanges(bytes, fields: fields)
+        } catch {
+            throw HTTPError(error)
+        }
+    }
+
+    /// The integer array at `range` of a .npy body (3-axis positions), values and shape.
+    static func integers(_ body: borrowing ResponseBuffer, range: Range<Int>, field: String,
+                         limits: ServerLimits) throws(HTTPError) -> (values: [Int], shape: [Int]) {
+        try body.withUnsafeBytes { bytes throws(HTTPError) in
+            try integers(UnsafeRawBufferPointer(rebasing: bytes[range]), field: field, limits: limits)
+        }
+    }
+
+    /// The integer array in `bytes` (one whole .npy array), values and shape.
+    static func integers(_ bytes: UnsafeRawBufferPointer, field: String,
+                         limits: ServerLimits) throws(HTTPError) -> (values: [Int], shape: [Int]) {
+        do {
+            return try NPYReader.readIntegers(bytes, field: field, limits: limits.codecLimits)
+        } catch {
+            throw HTTPError(error)
+        }
+    }
+
+    /// The float tensor in `bytes` (one whole .npy array).
+    static func tensor(_ bytes: UnsafeRawBufferPointer, field: String,
+                       limits: ServerLimits) throws(HTTPError) -> Tensor {
+        do {
+            return try NPYReader.read(bytes, field: field, limits: limits.codecLimits)
         } catch {
             throw HTTPError(error)
         }

@@ -20,7 +20,7 @@ enum AttentionHandler {
             throw .invalid("the attention scores overflow float32 (inputs too large)")
         }
         if request.accepts("application/x-npy") {
-            return .npy(scores)
+            return .npy(scores, headers: attention.parameters == nil ? [("X-RoPE-Applied", "false")] : [])
         }
         var writer = JSONWriter(capacity: scores.values.count * 12 + 64)
         writer.beginObject()
@@ -28,6 +28,10 @@ enum AttentionHandler {
         writer.tensor(scores)   // masked entries are -inf, written as null
         writer.key("shape")
         writer.integers(scores.shape)
+        if attention.parameters == nil {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         writer.endObject()
         return .json(writer)
     }

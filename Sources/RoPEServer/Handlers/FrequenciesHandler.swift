@@ -35,6 +35,16 @@ enum FrequenciesHandler {
             writer.key("sin")
             sin.withUnsafeBufferPointer { writer.tensor($0, shape: [sequenceLength, half]) }
         }
+        if let axes = table.mropeAxes {
+            writer.key("mrope_axis")
+            writer.beginArray()
+            for axis in axes { writer.value(axis.name) }
+            writer.endArray()
+        }
+        if !frequencies.ropeApplied {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         if let position = frequencies.position {
             writer.key("position")
             writer.value(position)
@@ -49,8 +59,10 @@ enum FrequenciesHandler {
     /// Scalars travel in headers.
     private static func npy(_ table: FrequencyTable, frequencies: FrequenciesRequest) -> HTTPResponse {
         let half = table.rotaryDimension / 2
-        let headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
+        var headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
                        ("X-Attention-Scaling", "\(table.appliedAttentionFactor)")]
+        if let axes = table.mropeAxes { headers.append(("X-MRoPE-Axis", axes.map(\.name).joined(separator: ","))) }
+        if !frequencies.ropeApplied { headers.append(("X-RoPE-Applied", "false")) }
         guard let sequenceLength = frequencies.sequenceLength else {
             return .npy(Tensor(shape: [half], values: table.inverseFrequencies.map { Float($0) }), headers: headers)
         }

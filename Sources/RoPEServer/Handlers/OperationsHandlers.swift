@@ -54,7 +54,16 @@ enum InfoHandler {
         writer.endObject()
         writer.key("rope_types")
         writer.beginArray()
-        for type in RoPEParametersDecoder.ScalingType.allCases { writer.value(type.rawValue) }
+        for type in RoPEObjectDecoder.ScalingType.allCases { writer.value(type.rawValue) }
+        writer.endArray()
+        // Where the RoPE parameters may be given, and the keys of one RoPE object (rope_scaling / rope_parameters).
+        writer.key("rope_fields")
+        writer.beginArray()
+        for name in RoPEParametersDecoder.topLevelNames { writer.value(name) }
+        writer.endArray()
+        writer.key("rope_object_keys")
+        writer.beginArray()
+        for name in RoPEObjectDecoder.objectKeys { writer.value(name) }
         writer.endArray()
         writer.key("layouts")
         writer.beginArray()

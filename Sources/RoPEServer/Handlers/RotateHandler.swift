@@ -5,7 +5,11 @@ enum RotateHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         var request = request
         var rotate = try RotateRequest(&request, limits: context.limits)
-        let scalingHeader = { (factor: Double) in [("X-Attention-Scaling", "\(factor)")] }
+        // .npy answers carry the scalars in headers; X-RoPE-Applied only for a layer without RoPE.
+        let ropeApplied = rotate.ropeApplied
+        let scalingHeader = { (factor: Double) in
+            [("X-Attention-Scaling", "\(factor)")] + (ropeApplied ? [] : [("X-RoPE-Applied", "false")])
+        }
         if var file = rotate.embeddingsFile.take() {
             // A .npy body: rotate the values where they were received and answer with the same memory.
             let shape = file.shape
@@ -16,7 +20,7 @@ enum RotateHandler {
                 return HTTPResponse(contentType: "application/x-npy", headers: scalingHeader(attentionScaling),
                                     body: file.finish())
             }
-            return json(shape: shape, attentionScaling: attentionScaling) { writer in
+            return json(shape: shape, attentionScaling: attentionScaling, ropeApplied: rotate.ropeApplied) { writer in
                 file.withValues { writer.tensor(UnsafeBufferPointer($0), shape: shape) }
             }
         }
@@ -29,12 +33,24 @@ enum RotateHandler {
         if request.accepts("application/x-npy") {
             return .npy(tensor, headers: scalingHeader(attentionScaling))
         }
-        return json(shape: tensor.shape, attentionScaling: attentionScaling) { $0.tensor(tensor) }
+        return json(shape: tensor.shape, attentionScaling: attentionScaling, ropeApplied: rotate.ropeApplied) {
+            $0.tensor(tensor)
+        }
     }
 
     /// Rotates `values` (a tensor of `shape`) in place, timed for /metrics; returns the applied attention factor.
     private static func rotateInPlace(_ values: UnsafeMutableBufferPointer<Float>, shape: [Int],
                                       _ rotate: borrowing RotateRequest, context: ServiceContext) throws(HTTPError) -> Double {
+        // A config layer without RoPE (Llama 4 NoPE) leaves the embeddings as they are.
+        guard rotate.ropeApplied else {
+            do {
+                try Rotation.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
+                                               offset: rotate.offset)
+            } catch {
+                throw HTTPError(error)
+            }
+            return 1
+        }
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
@@ -53,8 +69,9 @@ enum RotateHandler {
         return attentionScaling
     }
 
-    /// The JSON answer: `{"embeddings": [...], "shape": [...], "attention_scaling": factor}`.
-    private static func json(shape: [Int], attentionScaling: Double,
+    /// The JSON answer: `{"embeddings": [...], "shape": [...], "attention_scaling": factor}`, plus
+    /// `"rope_applied": false` for a layer without RoPE.
+    private static func json(shape: [Int], attentionScaling: Double, ropeApplied: Bool,
                              writeEmbeddings: (inout JSONWriter) -> Void) -> HTTPResponse {
         var writer = JSONWriter(capacity: shape.reduce(1, *) * 12 + 128)
         writer.beginObject()
@@ -64,6 +81,10 @@ enum RotateHandler {
         writer.integers(shape)
         writer.key("attention_scaling")
         writer.value(attentionScaling)
+        if !ropeApplied {
+            writer.key("rope_applied")
+            writer.value(false)
+        }
         writer.endObject()
         return .json(writer)
     }
