@@ -1,5 +1,6 @@
 """The RoPE parameters shared by every operation, checked by name, and their encodings: JSON fields, or query-string
-values for .npy requests (lists as `1,2,3`, objects as JSON text, `rope_scaling` and `xpos` in their flat form)."""
+values for .npy requests (lists as `1,2,3`, objects and nested lists as JSON text, `xpos` and a `rope_scaling` of flat
+keys in their flat form)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class RoPEParameters(TypedDict, total=False):
 
     `config` is a model's whole config.json, as a dict or a path to the file; `rope_parameters` the transformers 5
     object (or one per layer type, chosen with `layer_type`); `layer` indexes the config's `layer_types`. The flat
-    scaling keys (`rope_type`, `factor`, ...) are an alternative to the `rope_scaling` object.
+    scaling keys (`rope_type`, `factor`, ..., `mrope_section`) are an alternative to the `rope_scaling` object.
     """
 
     rope_theta: float
@@ -47,13 +48,16 @@ class RoPEParameters(TypedDict, total=False):
     high_freq_factor: float
     short_factor: Any
     long_factor: Any
+    mrope_section: Any
+    mrope_interleaved: bool
 
 
 NAMES = frozenset(RoPEParameters.__annotations__)
-# The scaling keys a query string carries flat (the `rope_scaling` object cannot travel there as one value today).
+# The scaling keys a query string carries flat (a `rope_scaling` with any other key goes as JSON text).
 FLAT_SCALING = frozenset({"rope_type", "factor", "original_max_position_embeddings", "max_position_embeddings",
                           "beta_fast", "beta_slow", "mscale", "mscale_all_dim", "attention_factor", "truncate",
-                          "low_freq_factor", "high_freq_factor", "short_factor", "long_factor"})
+                          "low_freq_factor", "high_freq_factor", "short_factor", "long_factor", "mrope_section",
+                          "mrope_interleaved"})
 
 
 def checked(parameters: Mapping[str, Any]) -> Dict[str, Any]:
@@ -61,7 +65,8 @@ def checked(parameters: Mapping[str, Any]) -> Dict[str, Any]:
     never silently gives default numbers), and `config` given as a path is read."""
     unknown = sorted(set(parameters) - NAMES)
     if unknown:
-        raise TypeError(f"unknown RoPE parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(NAMES))}")
+        known = ", ".join(sorted(NAMES))
+        raise TypeError(f"unknown RoPE parameter(s) {', '.join(unknown)}; known: {known}")
     given = {name: value for name, value in parameters.items() if value is not None}
     if "config" in given:
         given["config"] = load_config(given["config"])
@@ -96,28 +101,11 @@ def json_body(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(jsonable(dict(fields)), separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def fits_query(fields: Mapping[str, Any]) -> bool:
-    """Whether these request fields can travel in a query string: lists flat, `rope_scaling` with flat keys only."""
-    for name, value in fields.items():
-        if name in ("config", "rope_parameters"):
-            continue
-        if name == "rope_scaling":
-            keys = set(value) - {"type"}
-            if not keys <= FLAT_SCALING or any(isinstance(value[key], Mapping) for key in keys):
-                return False
-        elif isinstance(value, Mapping):
-            if name != "xpos":
-                return False
-        elif not isinstance(value, (str, bytes)) and np.ndim(jsonable(value)) > 1:
-            return False
-    return True
-
-
 def query_pairs(fields: Mapping[str, Any]) -> Dict[str, str]:
     """Query-string values of request fields (see the module summary)."""
     flat: Dict[str, Any] = {}
     for name, value in fields.items():
-        if name == "rope_scaling":
+        if name == "rope_scaling" and _flat_keys_only(value):
             for key, item in value.items():
                 flat["rope_type" if key == "type" else key] = item
         elif name == "xpos":
@@ -128,13 +116,19 @@ def query_pairs(fields: Mapping[str, Any]) -> Dict[str, str]:
     return {name: _query_text(value) for name, value in flat.items() if value is not None}
 
 
+def _flat_keys_only(scaling: Mapping[str, Any]) -> bool:
+    """Whether a rope_scaling object has only keys the query string carries flat (else it goes as JSON text)."""
+    return set(scaling) - {"type"} <= FLAT_SCALING
+
+
 def _query_text(value: Any) -> str:
+    """Booleans as true/false, a flat list as `1,2,3`, objects and nested lists as JSON text."""
     value = jsonable(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if isinstance(value, list):
+    if isinstance(value, list) and not any(isinstance(item, (list, dict)) for item in value):
         return ",".join(_query_text(item) for item in value)
     return json.dumps(value, separators=(",", ":"))
 

@@ -12,7 +12,7 @@ import numpy as np
 from . import _npy
 from ._errors import RopeOverloadedError
 from ._http import Pool, Reply, raise_for_status, wait_for_retry
-from ._params import checked, fits_query, json_body, optional_float, query_pairs, without_none
+from ._params import checked, json_body, optional_float, query_pairs, without_none
 
 if TYPE_CHECKING:
     from typing_extensions import Literal, Unpack
@@ -26,14 +26,12 @@ JSON = "application/json"
 
 @dataclass
 class Rotated:
-    """What `/rotate` answers: the rotated embeddings and the attention factor cos and sin were multiplied by.
-
-    `rope_applied` is True, or None when the request named a layer through `config` or `rope_parameters` (a layer
-    without RoPE comes back unchanged, and a .npy answer does not say which it was)."""
+    """What `/rotate` answers: the rotated embeddings, the attention factor cos and sin were multiplied by, and
+    whether RoPE was applied (false for a config layer without RoPE, which comes back unchanged)."""
 
     embeddings: Any
     attention_scaling: float
-    rope_applied: Optional[bool] = True
+    rope_applied: bool = True
 
 
 @dataclass
@@ -149,15 +147,15 @@ class RopeClient:
     def rotate(self, embeddings: Array, *, positions: Any = None, offset: Optional[int] = None,
                inverse: Optional[bool] = None, xpos: Optional[Mapping[str, Any]] = None,
                from_positions: Any = None, mrope_positions: Any = None,
-               transport: "Literal['auto', 'npy', 'json']" = "auto",
+               transport: "Literal['npy', 'json']" = "npy",
                **rope: "Unpack[RoPEParameters]") -> Array:
         """Rotates `embeddings` (`[..., s, d]`) by their positions (`POST /rotate`): x -> R(position * inv_freq) x.
 
         `positions` (length s, or one per token), `offset`, `inverse`, `xpos` ({"role": "query"|"key",
         "scale_base": 512}), `from_positions` (re-rotate keys cached at those positions), `mrope_positions`
         (`[3, s]` or `[3, <leading axes>, s]`, M-RoPE) and every RoPE parameter (see `RoPEParameters`) are the
-        contract's fields. `transport="auto"` sends .npy unless a field cannot travel in a query string (per-token
-        positions), then JSON; both give the same numbers. Returns float32 numpy, or torch like the input (other
+        contract's fields, sent in the query string of a .npy body (`transport="json"`: all in a JSON body; both give
+        the same numbers). Returns float32 numpy, or torch like the input (other
         array-likes, such as lists, come back as numpy arrays)."""
         result = self.rotate_result(embeddings, positions=positions, offset=offset, inverse=inverse, xpos=xpos,
                                     from_positions=from_positions, mrope_positions=mrope_positions,
@@ -167,7 +165,7 @@ class RopeClient:
     def rotate_result(self, embeddings: Any, *, positions: Any = None, offset: Optional[int] = None,
                       inverse: Optional[bool] = None, xpos: Optional[Mapping[str, Any]] = None,
                       from_positions: Any = None, mrope_positions: Any = None,
-                      transport: "Literal['auto', 'npy', 'json']" = "auto",
+                      transport: "Literal['npy', 'json']" = "npy",
                       **rope: "Unpack[RoPEParameters]") -> Rotated:
         """`rotate` that also returns the attention factor (see `Rotated`)."""
         array, torch_input = _as_array(embeddings)
@@ -176,9 +174,7 @@ class RopeClient:
         mrope = [_npy.integer_array(_positions(mrope_positions))] if mrope_positions is not None else []
         reply = self._tensor_call("/rotate", "embeddings", [array], mrope, ["mrope_positions"], fields, transport)
         rotated, _ = _npy.read(reply.body)
-        # Only a layer picked from a config or from per-layer-type rope_parameters can be without RoPE; the .npy
-        # answer does not say whether it was, so that case is None (unknown).
-        applied = None if ("config" in fields or "rope_parameters" in fields) else True
+        applied = reply.headers.get("x-rope-applied", "true").lower() != "false"
         scaling = optional_float(reply.headers.get("x-attention-scaling"))
         return Rotated(torch_input.back(rotated) if torch_input else rotated,
                        scaling if scaling is not None else 1.0, applied)
@@ -186,7 +182,7 @@ class RopeClient:
     def attention(self, queries: Array, keys: Any, *, query_positions: Any = None, key_positions: Any = None,
                   scale: Optional[float] = None, causal: Optional[bool] = None, softmax: Optional[bool] = None,
                   query_mrope_positions: Any = None, key_mrope_positions: Any = None,
-                  transport: "Literal['auto', 'npy', 'json']" = "auto",
+                  transport: "Literal['npy', 'json']" = "npy",
                   **rope: "Unpack[RoPEParameters]") -> Array:
         """RoPE attention scores `(R q)(R k)^T * scale` (`POST /attention`), `[..., s_q, s_k]`, default scale
         1/sqrt(d); `causal` masks later keys (-inf, or 0 after `softmax`), `softmax` normalises each row.
@@ -298,13 +294,12 @@ class RopeClient:
     def _tensor_call(self, path: str, tensor_name: str, tensors: List[np.ndarray], mrope: List[np.ndarray],
                      mrope_names: List[str], fields: Dict[str, Any], transport: str,
                      json_names: Optional[List[str]] = None) -> Reply:
-        """A tensor operation: .npy body (tensors, then the M-RoPE positions) with the fields in the query string,
+        """A tensor operation: a .npy body (tensors, then the M-RoPE positions) with the fields in the query string,
         or a JSON body; the answer is always asked for as .npy."""
-        if transport not in ("auto", "npy", "json"):
-            raise ValueError(f"transport must be 'auto', 'npy' or 'json' (got {transport!r})")
-        use_npy = transport == "npy" or (transport == "auto" and fits_query(fields))
+        if transport not in ("npy", "json"):
+            raise ValueError(f"transport must be 'npy' or 'json' (got {transport!r})")
         headers = {**self._headers, "Accept": NPY}
-        if use_npy:
+        if transport == "npy":
             headers["Content-Type"] = NPY
             target = path + ("?" + urlencode(query_pairs(fields)) if fields else "")
             return self._send("POST", target, headers, _npy.frames(tensors + mrope))

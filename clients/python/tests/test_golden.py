@@ -1,8 +1,8 @@
 """Every golden case of Tests/Golden through the client, judged by check_cases.py's own comparison and tolerances.
 
-Success cases go through the typed methods (tensor cases both as a JSON and, where the fields fit a query string,
-as a .npy request); error cases the methods cannot express (raw bodies, other content types, unknown paths and
-methods) go through `RopeClient.request`, and must raise the typed exception of the expected status."""
+Success cases go through the typed methods (tensor cases both as a JSON and as a .npy request); error cases the
+methods cannot express (raw bodies, other content types, unknown paths and methods) go through `RopeClient.request`,
+and must raise the typed exception of the expected status."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import rope_client as rc
-from rope_client._params import fits_query
 from conftest import MAX_BODY_BYTES, golden_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "Tests" / "Golden"))
@@ -98,12 +97,9 @@ def test_golden_case(client: rc.RopeClient, name: str, case: Dict[str, Any]) -> 
         status, body = _answer(lambda: _raw_call(client, case))
         assert not check_cases.check_response(case, status, body)
         return
-    transports = ["json"]
-    request = case.get("request") or {}
-    if case["endpoint"] in ("/rotate", "/attention") and not failing:
-        fields = {k: v for k, v in request.items() if k not in ("embeddings", "queries", "keys")}
-        if fits_query(fields):
-            transports.append("npy")
+    # Tensor cases both ways; error cases as JSON, whose field types (a string where a number belongs) a query
+    # string cannot carry.
+    transports = ["json", "npy"] if case["endpoint"] in ("/rotate", "/attention") and not failing else ["json"]
     for transport in transports:
         def call() -> Any:
             try:
@@ -117,8 +113,8 @@ def test_golden_case(client: rc.RopeClient, name: str, case: Dict[str, Any]) -> 
         status, body = _answer(call)
         judged = case
         if "rope_applied" in case["expected"] and "rope_applied" not in body:
-            # A .npy answer does not say whether a config layer had RoPE (the client reports None): the typed call
-            # is judged on the other fields, and the case's JSON answer through `request` on all of them.
+            # `attention` returns the scores alone: the typed call is judged on the other fields, and the case's
+            # JSON answer through `request` on all of them.
             judged = {**case, "expected": {k: v for k, v in case["expected"].items() if k != "rope_applied"}}
             raw_status, raw_body = _answer(lambda: _raw_call(client, case))
             assert not check_cases.check_response(case, raw_status, raw_body)
