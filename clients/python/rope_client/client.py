@@ -172,7 +172,7 @@ class RopeClient:
         fields = {**without_none(positions=_positions(positions), offset=offset, inverse=inverse, xpos=xpos,
                                  from_positions=_positions(from_positions)), **checked(rope)}
         mrope = [_npy.integer_array(_positions(mrope_positions))] if mrope_positions is not None else []
-        reply = self._tensor_call("/rotate", "embeddings", [array], mrope, ["mrope_positions"], fields, transport)
+        reply = self._tensor_call("/rotate", ["embeddings"], [array], ["mrope_positions"], mrope, fields, transport)
         rotated, _ = _npy.read(reply.body)
         applied = reply.headers.get("x-rope-applied", "true").lower() != "false"
         scaling = optional_float(reply.headers.get("x-attention-scaling"))
@@ -198,9 +198,8 @@ class RopeClient:
                 raise TypeError("give query_mrope_positions and key_mrope_positions together")
             mrope = [_npy.integer_array(_positions(query_mrope_positions)),
                      _npy.integer_array(_positions(key_mrope_positions))]
-        reply = self._tensor_call("/attention", "queries", [q, k], mrope,
-                                  ["query_mrope_positions", "key_mrope_positions"], fields, transport,
-                                  json_names=["queries", "keys"])
+        reply = self._tensor_call("/attention", ["queries", "keys"], [q, k],
+                                  ["query_mrope_positions", "key_mrope_positions"], mrope, fields, transport)
         scores, _ = _npy.read(reply.body)
         return cast(Array, torch_input.back(scores) if torch_input else scores)
 
@@ -291,9 +290,8 @@ class RopeClient:
             parts, headers["Content-Type"] = [json_body(fields)], JSON
         return self._send(method, target, headers, parts).json()
 
-    def _tensor_call(self, path: str, tensor_name: str, tensors: List[np.ndarray], mrope: List[np.ndarray],
-                     mrope_names: List[str], fields: Dict[str, Any], transport: str,
-                     json_names: Optional[List[str]] = None) -> Reply:
+    def _tensor_call(self, path: str, tensor_names: List[str], tensors: List[np.ndarray], mrope_names: List[str],
+                     mrope: List[np.ndarray], fields: Dict[str, Any], transport: str) -> Reply:
         """A tensor operation: a .npy body (tensors, then the M-RoPE positions) with the fields in the query string,
         or a JSON body; the answer is always asked for as .npy."""
         if transport not in ("npy", "json"):
@@ -303,8 +301,7 @@ class RopeClient:
             headers["Content-Type"] = NPY
             target = path + ("?" + urlencode(query_pairs(fields)) if fields else "")
             return self._send("POST", target, headers, _npy.frames(tensors + mrope))
-        names = json_names or [tensor_name]
-        body = dict(zip(names, tensors))
+        body = dict(zip(tensor_names, tensors))
         body.update(zip(mrope_names, mrope))
         body.update(fields)
         headers["Content-Type"] = JSON
