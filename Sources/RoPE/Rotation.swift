@@ -127,13 +127,15 @@ public enum Rotation {
     ///
     /// Shared positions use one [s, r/2] cos/sin table for every row, taken from `CosineSineCache.shared` (built on
     /// a miss); per-token positions compute one token's coefficients at a time into a per-chunk scratch.
+    /// `xposSequenceLength` is the length whose centre xPos measures powers from (nil: the tensor's s).
     static func rotateValues(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
                              geometry: TensorGeometry, positions: ResolvedPositions, table: FrequencyTable,
                              layout: RotationLayout, inverse: Bool, xpos: XPos?, parallel: Bool,
-                             cache: CosineSineCache? = .shared)
+                             cache: CosineSineCache? = .shared, xposSequenceLength: Int? = nil)
     {
+        let xposSequenceLength = xposSequenceLength ?? geometry.sequenceLength
         let coefficients = RotationCoefficients(table: table, inverse: inverse, xpos: xpos,
-                                                sequenceLength: geometry.sequenceLength)
+                                                sequenceLength: xposSequenceLength)
         let pairCount = coefficients.pairCount
         let d = geometry.featureCount
         let r = table.rotaryDimension
@@ -163,7 +165,7 @@ public enum Rotation {
         // M-RoPE with shared 3-axis positions: slot j of row i holds the angle of its axis's position, so the
         // kernel below runs unchanged and costs what plain RoPE costs.
         let key = CosineSineKey(table: table, positions: .init(positions.positions), spatial: positions.spatial,
-                                inverse: inverse, xpos: xpos, sequenceLength: geometry.sequenceLength)
+                                inverse: inverse, xpos: xpos, sequenceLength: xposSequenceLength)
         let build = {
             buildTable(coefficients, positions: positions.positions, spatial: positions.spatial, parallel: parallel)
         }
@@ -263,13 +265,13 @@ struct RotationPlan {
                       parameters: parameters, xpos: xpos)
     }
 
-    /// The same for `valueCount` values laid out as `shape` in a caller's buffer.
+    /// The same for `valueCount` values laid out as `shape` in a caller's buffer; position errors name `field`.
     init(shape: [Int], valueCount: Int, positions grid: PositionGrid, offset: Int, parameters: RoPEParameters,
-         xpos: XPos?) throws(RoPEError)
+         xpos: XPos?, field: String = "positions") throws(RoPEError)
     {
         let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
-        let field = if case .multiAxis = grid { "mrope_positions" } else { "positions" }
-        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
+        let positionsField = if case .multiAxis = grid { "mrope_positions" } else { field }
+        let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: positionsField)
         if let xpos, let minimum = resolved.minimum, let maximum = resolved.maximum {
             try xpos.validate()
             try xpos.validateRange(minimumPosition: minimum, maximumPosition: maximum,
@@ -280,7 +282,7 @@ struct RotationPlan {
         let table = try FrequencyTableCache.shared.table(
             parameters: parameters, headDimension: geometry.featureCount,
             sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: resolved.maximum))
-        try resolved.requireAxes(matching: table, field: field)
+        try resolved.requireAxes(matching: table, field: positionsField)
         self.geometry = geometry
         self.positions = resolved
         self.table = table

@@ -35,6 +35,7 @@ struct ModelConfigHTTPTests {
         ("129_config_gemma4_layer_full_hub.json", 5, ["positions": [0, 1, 99_999]],
          ["rope_parameters": ["rope_type": "proportional", "partial_rotary_factor": 0.25, "rope_theta": 1_000_000.0]],
          512),
+        ("130_config_gemma4_layer_full_5x.json", 0, ["positions": [0, 1, 99_999]], ["rope_theta": 10_000.0], 256),
         ("133_config_phi_longrope.json", nil, ["positions": [0, 4095, 5000]],
          ["partial_rotary_factor": 0.75, "max_position_embeddings": 131_072, "rope_theta": 10_000.0,
           "rope_scaling": ["type": "longrope", "original_max_position_embeddings": 4096,
@@ -48,7 +49,7 @@ struct ModelConfigHTTPTests {
     ] }
 
     @Test("config gives the same numbers as its parameters given field by field",
-          arguments: 0..<8)
+          arguments: 0..<9)
     func configEqualsFields(index: Int) throws {
         let (file, layer, extra, fields, d) = Self.equivalences[index]
         var config = try Self.config(ofCase: file)
@@ -166,6 +167,22 @@ struct ModelConfigHTTPTests {
         #expect(response.status == 422, "\(name): \(response.status) \(response.bodyText)")
         #expect(response.json?["error_type"] as? String == "validation_error", "\(name)")
         #expect((response.json?["error"] as? String)?.contains(field) == true, "\(name): \(response.bodyText)")
+    }
+
+    @Test("no_rope_layers derived from no_rope_layer_interval when empty (every interval-th layer has no RoPE)")
+    func noRopeLayerInterval() throws {
+        var config = try Self.config(ofCase: "131_config_no_rope_layer.json")
+        var text = config["text_config"] as! [String: Any]
+        text["no_rope_layers"] = [Int]()
+        text["no_rope_layer_interval"] = 4
+        config["text_config"] = text
+        let server = try TestServer()
+        defer { server.stop() }
+        for (layer, applied) in [(2, true), (3, false), (4, true), (47, false)] {
+            let response = try server.request("POST", "/frequencies", json: ["config": config, "layer": layer])
+            #expect(response.status == 200, "\(response.bodyText)")
+            #expect((response.json?["rope_applied"] as? Bool ?? true) == applied, "layer \(layer)")
+        }
     }
 
     @Test("null new fields mean absent, as every field's null does")

@@ -22,15 +22,21 @@ public struct DynamicNTKScaling: Sendable, Hashable {
         max(sequenceLength ?? maxPositionEmbeddings, maxPositionEmbeddings)
     }
 
+    /// The growth term whose power r/(r-2) multiplies the base at a sequence of `sequenceLength` tokens (nil: mpe),
+    /// `factor * L / mpe - (factor - 1)` with `L = max(seqLen, mpe)`: 1 up to mpe, then growing linearly with L.
+    func growth(sequenceLength: Int?) -> Double {
+        let length = Double(effectiveSequenceLength(sequenceLength))
+        return (factor * length / Double(maxPositionEmbeddings)) - (factor - 1)
+    }
+
     /// The frequencies for a sequence of `sequenceLength` tokens (nil: unknown, treated as mpe).
     func frequencies(base: Double, rotaryDimension r: Int, sequenceLength: Int?) throws(RoPEError)
         -> ScaledFrequencies
     {
         try RoPEError.requirePositiveFinite(factor, field: "rope_scaling.factor")
         try RoPEError.requirePositive(maxPositionEmbeddings, field: "max_position_embeddings")
-        let length = Double(effectiveSequenceLength(sequenceLength))
-        let growth = (factor * length / Double(maxPositionEmbeddings)) - (factor - 1)
-        let scaledBase = try StaticNTKScaling.ntkBase(base: base, growth: growth, rotaryDimension: r)
+        let scaledBase = try StaticNTKScaling.ntkBase(base: base, growth: growth(sequenceLength: sequenceLength),
+                                                      rotaryDimension: r)
         return ScaledFrequencies(
             inverseFrequencies: FrequencyTable.defaultInverseFrequencies(base: scaledBase, rotaryDimension: r),
             attentionFactor: 1)

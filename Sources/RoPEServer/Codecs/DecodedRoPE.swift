@@ -11,6 +11,8 @@ struct DecodedRoPE {
     var configHeadDimensionSource: String?
     /// false for a layer without RoPE: Llama 4 `no_rope_layers`, or a null `rope_parameters` entry.
     var ropeApplied: Bool = true
+    /// The model's context, `max_position_embeddings` (top level, or the config's); nil when not given.
+    var maxPositionEmbeddings: Int? = nil
 
     /// 422 unless `d`, the last axis of `field`, equals the head dimension the config prescribes.
     func requireHeadDimension(_ d: Int?, of field: String) throws(HTTPError) {

@@ -10,23 +10,9 @@ struct FrequenciesRequest {
     var ropeApplied: Bool
 
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
-        var fields: RequestFields
-        if request.method == "POST" {
-            _ = try BodyEncoding(of: request, allowsNPY: false)
-            fields = try DecodedBody.json(request, tensorFields: [], limits: limits).fields
-        } else {
-            fields = try RequestFields(query: request.query)
-        }
+        var fields = try RequestFields(parametersOf: request, limits: limits)
         let rope = try RoPEParametersDecoder.decode(&fields)
-        // With a pasted config, `dim` defaults to the layer's head dimension.
-        guard let dimension = try fields.int("dim") ?? rope.configHeadDimension else {
-            throw .invalid("missing required field 'dim' (the head dimension)")
-        }
-        try rope.requireHeadDimension(dimension, of: "dim")
-        guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
-        guard dimension <= limits.maxDimension else {
-            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
-        }
+        let dimension = try rope.headDimension(&fields, limits: limits)
         self.dimension = dimension
         sequenceLength = try fields.int("seq_len")
         if let sequenceLength {

@@ -72,7 +72,8 @@ enum ModelConfigReader {
                                         to: &parameters)
         let head = try headDimension(&text, layer: layer, layerType: layerType)
         return DecodedRoPE(parameters: parameters, configHeadDimension: head?.dimension,
-                           configHeadDimensionSource: head?.source, ropeApplied: ropeApplied)
+                           configHeadDimensionSource: head?.source, ropeApplied: ropeApplied,
+                           maxPositionEmbeddings: defaults.maxPositionEmbeddings)
     }
 
     /// `layer_types[layer]`, or for Gemma 3 4.x configs the type `sliding_window_pattern` implies.

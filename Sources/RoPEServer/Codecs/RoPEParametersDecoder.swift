@@ -40,15 +40,17 @@ enum RoPEParametersDecoder {
                                + "form it goes inside 'rope_parameters'")
             }
             guard var container = try fields.object("rope_parameters") else {
-                return DecodedRoPE(parameters: parameters)
+                return DecodedRoPE(parameters: parameters,
+                                   maxPositionEmbeddings: defaults.maxPositionEmbeddings)
             }
             let layerType = try fields.string("layer_type")
             guard var entry = try entry(of: &container, layerType: layerType, defaults: defaults) else {
-                return DecodedRoPE(parameters: parameters, ropeApplied: false)
+                return DecodedRoPE(parameters: parameters, ropeApplied: false,
+                                   maxPositionEmbeddings: defaults.maxPositionEmbeddings)
             }
             let object = try RoPEObjectDecoder.decode(&entry, isParametersForm: true, defaults: defaults)
             try apply(object, theta: nil, partialRotaryFactor: nil, rotaryDim: rotaryDim, to: &parameters)
-            return DecodedRoPE(parameters: parameters)
+            return DecodedRoPE(parameters: parameters, maxPositionEmbeddings: defaults.maxPositionEmbeddings)
         }
         if fields.contains("layer_type") {
             throw .invalid("'layer_type' picks an entry of 'rope_parameters' keyed by layer type (or of a config's); there is none here")
@@ -65,7 +67,7 @@ enum RoPEParametersDecoder {
             object = try RoPEObjectDecoder.decode(&fields, isParametersForm: false, defaults: defaults)
         }
         try apply(object, theta: theta, partialRotaryFactor: partialRotaryFactor, rotaryDim: rotaryDim, to: &parameters)
-        return DecodedRoPE(parameters: parameters)
+        return DecodedRoPE(parameters: parameters, maxPositionEmbeddings: defaults.maxPositionEmbeddings)
     }
 
     /// `layout` and `apply_attention_scaling`, which every form takes at the top level.

@@ -10,6 +10,8 @@ struct RotateRequest: ~Copyable {
     /// The embeddings' shape, whichever form they came in.
     let shape: [Int]
     var positions: PositionGrid
+    /// The positions the embeddings were rotated at (`from_positions`): the request moves them to `positions`.
+    var fromPositions: PositionGrid?
     var offset: Int
     var inverse: Bool
     var xpos: XPos?
@@ -47,14 +49,24 @@ struct RotateRequest: ~Copyable {
         }
         try limits.check(shape: shape, field: "embeddings")
         var positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)
+        let fromPositions = fields.contains("from_positions")
+            ? try PositionsDecoder.decode(&fields, "from_positions", forShape: shape, limits: limits) : nil
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
+        if fromPositions != nil && inverse {
+            throw .invalid("'inverse' cannot be combined with 'from_positions'; "
+                               + "to move back, swap 'positions' and 'from_positions'")
+        }
         let xpos = try XPosDecoder.decode(&fields)
         let rope = try RoPEParametersDecoder.decode(&fields)
         try rope.requireHeadDimension(shape.last, of: "embeddings")
         if let multiAxis = try PositionsDecoder.decodeMultiAxis(&fields, "mrope_positions", alongside: "positions",
                                                                 bodyArray: bodyPositions, forShape: shape,
                                                                 parameters: rope.parameters, limits: limits) {
+            guard fromPositions == nil else {
+                throw .invalid("'from_positions' moves tokens at plain positions; it cannot be combined with "
+                               + "'mrope_positions' (three position axes)")
+            }
             positions = multiAxis
         }
         try fields.rejectUnread()
@@ -62,6 +74,7 @@ struct RotateRequest: ~Copyable {
         self.embeddingsFile = file
         self.shape = shape
         self.positions = positions
+        self.fromPositions = fromPositions
         self.offset = offset
         self.inverse = inverse
         self.xpos = xpos

@@ -15,6 +15,8 @@ public enum RoPEService {
         route("GET", "/frequencies", FrequenciesHandler.handle)
         route("POST", "/frequencies", FrequenciesHandler.handle)
         route("GET", "/decay", DecayHandler.handle)
+        route("GET", "/spectrum", SpectrumHandler.handle)
+        route("POST", "/spectrum", SpectrumHandler.handle)
         route("GET", "/health", HealthHandler.handle)
         route("GET", "/info", InfoHandler.handle)
         route("GET", "/metrics", MetricsHandler.handle)

@@ -54,9 +54,15 @@ enum RotateHandler {
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
-                try Rotation.rotate(inPlace: values, shape: shape, positions: rotate.positions, offset: rotate.offset,
-                                    parameters: rotate.parameters, inverse: rotate.inverse, xpos: rotate.xpos,
-                                    parallelThreshold: context.configuration.parallelThreshold)
+                if let fromPositions = rotate.fromPositions {
+                    return try Rotation.move(inPlace: values, shape: shape, from: fromPositions, to: rotate.positions,
+                                             offset: rotate.offset, parameters: rotate.parameters, xpos: rotate.xpos,
+                                             parallelThreshold: context.configuration.parallelThreshold)
+                }
+                return try Rotation.rotate(inPlace: values, shape: shape, positions: rotate.positions,
+                                           offset: rotate.offset, parameters: rotate.parameters,
+                                           inverse: rotate.inverse, xpos: rotate.xpos,
+                                           parallelThreshold: context.configuration.parallelThreshold)
             }
         } catch {
             throw HTTPError(error)
