@@ -89,6 +89,36 @@ struct ModelConfigBadInputTests {
         #expect(response.status == 200, "\(response.bodyText.prefix(200))")
     }
 
+    @Test("JSON text in a query string obeys the configured max_json_depth and max_number_length (413)")
+    func queryStringJSONTextLimits() throws {
+        let server = try TestServer { configuration in
+            configuration.limits.maxJSONDepth = 4
+            configuration.limits.maxNumberLength = 20
+        }
+        defer { server.stop() }
+        func query(_ items: [(String, String)]) -> String {
+            var allowed = CharacterSet.urlQueryAllowed
+            allowed.remove(charactersIn: "&=+")
+            return items.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                .joined(separator: "&")
+        }
+        let deepConfig = #"{"text_config": {"a": {"b": {"c": {"d": {}}}}}}"#
+        let longNumber = #"{"rope_theta": 10000.000000000000000000000000000000}"#
+        try BadInputCatalogueTests.check([
+            .get("config nested past max_json_depth", "/spectrum?" + query([("dim", "8"), ("context", "8"),
+                                                                          ("config", deepConfig)]),
+                 status: 413, mentions: "config"),
+            .get("rope_parameters with a number past max_number_length", "/spectrum?" + query([
+                ("dim", "8"), ("context", "8"), ("rope_parameters", longNumber)]), status: 413, mentions: "rope_parameters"),
+            .get("a nested list past max_json_depth", "/spectrum?" + query([
+                ("dim", "8"), ("context", "8"), ("precision_positions", "[[[[[[0]]]]]]")]),
+                 status: 413, mentions: "precision_positions"),
+        ], on: server)
+        // The same nesting in a body is refused alike.
+        let body = #"{"dim": 8, "context": 8, "config": \#(deepConfig)}"#
+        #expect(try server.request("POST", "/spectrum", body: Array(body.utf8)).status == 413)
+    }
+
     /// Long lists and wide objects outside tensors went through a parser that copied the whole container on every
     /// element (quadratic: hours for a million entries, with a worker stuck meanwhile). Each must be answered
     /// well inside the client's 30 s receive timeout.
