@@ -39,11 +39,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 rope \
     && useradd --system --uid 10001 --gid rope --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin rope
-# The server reads config/rope-server.json and openapi.yaml relative to its working directory.
+# The server reads config/rope-server.json, openapi.yaml and web/explorer.html relative to its working directory.
 WORKDIR /app
 COPY --from=build /out/rope-server /usr/local/bin/rope-server
 COPY config/rope-server.json config/rope-server.json
 COPY openapi.yaml openapi.yaml
+COPY web/explorer.html web/explorer.html
 COPY deploy/docker/healthcheck /usr/local/bin/rope-healthcheck
 # Numeric user so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
 USER 10001:10001
