@@ -16,7 +16,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON, no zeroing of freed
-# connection memory), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
+# connection memory, new connections accepted in series), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
 # change.
 COPY deps/libmicrohttpd ./deps/libmicrohttpd
 RUN deps/libmicrohttpd/build
