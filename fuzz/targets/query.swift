@@ -5,6 +5,7 @@
 // Input layout: byte 0 picks the route (bits 0-1) and whether the client asks for .npy / SVG (bit 2); the rest is
 // the query string. RouterHarness checks the response.
 import RoPEServer
+import TensorCodecs
 
 /// A float32 .npy of shape (2, 2, 4): two rows of two tokens.
 private let npyBody: [UInt8] = {
