@@ -16,7 +16,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON, no zeroing of freed
-# connection memory), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
+# connection memory, new connections accepted in series), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
 # change.
 COPY deps/libmicrohttpd ./deps/libmicrohttpd
 RUN deps/libmicrohttpd/build
@@ -39,11 +39,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 rope \
     && useradd --system --uid 10001 --gid rope --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin rope
-# The server reads config/rope-server.json and openapi.yaml relative to its working directory.
+# The server reads config/rope-server.json, openapi.yaml and web/explorer.html relative to its working directory.
 WORKDIR /app
 COPY --from=build /out/rope-server /usr/local/bin/rope-server
 COPY config/rope-server.json config/rope-server.json
 COPY openapi.yaml openapi.yaml
+COPY web/explorer.html web/explorer.html
 COPY deploy/docker/healthcheck /usr/local/bin/rope-healthcheck
 # Numeric user so Kubernetes' runAsNonRoot can verify it without an /etc/passwd lookup.
 USER 10001:10001

@@ -13,7 +13,7 @@ let package = Package(
     ],
     targets: [
         // libmicrohttpd 0.9.75 built from Debian bookworm's source package plus deps/libmicrohttpd/json-errors.patch
-        // (its own error responses in JSON) and pool-no-memset.patch, a static library installed as the pkg-config package libmicrohttpd-rope
+        // (its own error responses in JSON), pool-no-memset.patch and accept-series.patch, a static library installed as the pkg-config package libmicrohttpd-rope
         // by deps/libmicrohttpd/build, which scripts/install-deps runs. No `providers:` hint: no system package has
         // it (Debian's libmicrohttpd-dev answers those errors with HTML pages).
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd-rope"),

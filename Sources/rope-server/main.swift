@@ -30,8 +30,10 @@ do {
 }
 
 let openAPIDocument = try? String(contentsOfFile: settings.openAPIPath, encoding: .utf8)
+let explorerPage = (try? String(contentsOfFile: settings.explorerPath, encoding: .utf8)).map(ExplorerPage.init)
 let runtime = ServerRuntime(log: RequestLog(level: settings.logLevel, format: settings.logFormat))
-let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument, runtime: runtime)
+let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument,
+                             explorerPage: explorerPage, runtime: runtime)
 let server: HTTPServer
 do {
     server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), runtime: runtime)
@@ -42,7 +44,8 @@ do {
 // The first line names the bound port (tests and scripts started with --port 0 read it), then the configuration.
 let startupFields: [(String, String)] = [("port", String(server.port)), ("version", RoPEService.version),
                                          ("worker_threads", String(settings.server.effectiveThreads)),
-                                         ("openapi_found", String(openAPIDocument != nil))]
+                                         ("openapi_found", String(openAPIDocument != nil)),
+                                         ("explorer_found", String(explorerPage != nil))]
 let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }.map { ($0.key, $0.read(settings)) }
 runtime.log.event("listening", always: true, startupFields + configurationFields)
 

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var parallelThreshold: Int = Rotation.defaultParallelThreshold
     /// The limits.
     public var limits = ServerLimits()
-    /// When set, every route but /health needs `Authorization: Bearer <apiKey>`.
+    /// When set, every route but /health needs `Authorization: Bearer <apiKey>` (or the key as a Basic password).
     public var apiKey: String?
 
     /// The defaults (same as `config/rope-server.json`).

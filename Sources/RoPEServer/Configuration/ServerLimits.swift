@@ -31,6 +31,11 @@ public struct ServerLimits: Sendable, Hashable, Codable {
     /// and zeroed most of it again when it shrank the read buffer; deps/libmicrohttpd/pool-no-memset.patch removes
     /// both).
     public var connectionMemoryLimit: Int = 256 * 1024
+    /// Memory budget for work in flight, in bytes: the sum of every admitted request's worst case
+    /// (`RequestMemoryEstimate`); 0 = one half of the memory the process may use (`InflightBudget`).
+    public var maxInflightBytes: Int = 0
+    /// Milliseconds a request over the memory budget waits for room before it is answered 503 `overloaded`.
+    public var admissionWaitMilliseconds: Int = 1000
 
     /// The defaults.
     public init() {}

@@ -7,6 +7,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var server = ServerConfiguration()
     /// Path of the OpenAPI document served at /openapi.yaml.
     public var openAPIPath = "openapi.yaml"
+    /// Path of the explorer page served at /.
+    public var explorerPath = "web/explorer.html"
     /// Seconds to wait for in-flight requests after SIGTERM/SIGINT before stopping.
     public var drainTimeoutSeconds = 10
     /// The lowest level of log line written.
@@ -35,11 +37,19 @@ public struct ServerSettings: Sendable, Hashable {
         integer("max_connections", "most concurrent connections", 1024, 1...1 << 20, \.server.limits.maxConnections),
         integer("connection_timeout", "seconds an idle connection is kept", 30, 1...86_400, \.server.limits.connectionTimeoutSeconds),
         integer("connection_memory_limit", "bytes per connection for the request head, query arguments and buffers", 256 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
+        integer("max_inflight_bytes",
+                "memory budget for requests in flight, in bytes (0 = half the cgroup or physical memory)", 0,
+                0...(1 << 50), \.server.limits.maxInflightBytes),
+        integer("admission_wait_ms", "milliseconds a request over the memory budget waits before a 503",
+                1000, 0...600_000, \.server.limits.admissionWaitMilliseconds),
         integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT", 10, 0...3600, \.drainTimeoutSeconds),
         text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
+        text("explorer", "path of the explorer page served at /", \.explorerPath),
         choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
         choice("log_format", "log line format: json or text", \.logFormat),
-        ConfigurationOption(key: "api_key", help: "when set, every route but /health needs 'Authorization: Bearer <key>'",
+        ConfigurationOption(key: "api_key",
+                            help: "when set, every route but /health needs 'Authorization: Bearer <key>' "
+                                + "(or the key as a Basic password)",
                             defaultValue: "(none)",
                             apply: { settings, text throws(ConfigurationError) in settings.server.apiKey = text.isEmpty ? nil : text },
                             read: { $0.server.apiKey == nil ? "(none)" : "(set)" }),

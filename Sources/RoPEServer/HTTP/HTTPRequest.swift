@@ -49,6 +49,14 @@ public struct HTTPRequest {
         return taken
     }
 
+    /// Reserves `bytes` more of the memory budget (`max_inflight_bytes`) before a handler allocates what the parsed
+    /// request sets the size of (e.g. cos/sin tables); 503 `overloaded` when the budget has no room for them now, 413
+    /// when they exceed what it allows one request.
+    /// A request built without a server (tests) always gets them.
+    public func reserveMemory(_ bytes: Int) throws(HTTPError) {
+        try bodyOwner?.reserveMore(bytes)
+    }
+
     /// The value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
         // The handlers ask with lower-case literals; lower-casing those again would cost a string per lookup.
@@ -80,8 +88,12 @@ public struct HTTPRequest {
 
 import Foundation
 
-/// The owner of a request body's memory that can hand it over to a handler (the connection's pending request).
+/// The owner of a request body's memory that can hand it over to a handler, and of the request's reservation in
+/// the memory budget (the connection's pending request).
 protocol RequestBodyOwner: AnyObject {
     /// The body as an owned buffer, or nil when there is none or it was taken already.
     func takeBody() -> ResponseBuffer?
+    /// Grows the request's reservation by `bytes` when the budget has room now: 503 `overloaded` when it has not,
+    /// 413 when it never could.
+    func reserveMore(_ bytes: Int) throws(HTTPError)
 }

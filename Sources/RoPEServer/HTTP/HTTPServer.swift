@@ -23,6 +23,17 @@ public final class HTTPServer: Sendable {
     public let runtime: ServerRuntime
 
     private let boundPort = Atomic<Int>(0)
+    /// The memory budget and the requests waiting for it.
+    let admission: Admission
+    /// Admission on libmicrohttpd's connections.
+    let gate: AdmissionGate
+    /// Where large requests are computed, off the worker threads.
+    let heavyPool: HeavyRequestPool
+    /// Where libmicrohttpd's messages go (`LibraryLog`); freed after the daemon stops.
+    private let logger: LoggerHandle
+
+    /// The memory budget in force.
+    public var inflightBudget: InflightBudget { admission.budget }
 
     /// The port actually bound (the configured one, or the one the kernel chose for port 0).
     public var port: Int { boundPort.load(ordering: .relaxed) }
@@ -40,6 +51,13 @@ public final class HTTPServer: Sendable {
             throw StartError(description: "host '\(configuration.host)' is not an IPv4 or IPv6 address")
         }
         bindAddress = address
+        let pool = HeavyRequestPool(threads: configuration.effectiveThreads)
+        heavyPool = pool
+        admission = Admission(budget: InflightBudget(limits: configuration.limits),
+                              waitMilliseconds: configuration.limits.admissionWaitMilliseconds,
+                              metrics: runtime.metrics, onBurstOver: { pool.giveArenasBack() })
+        gate = AdmissionGate(admission: admission, limits: configuration.limits)
+        logger = LoggerHandle(pointer: .allocate(capacity: 1))
         let handle = try start()
         boundPort.store(Int(rope_mhd_bound_port(handle.pointer)), ordering: .relaxed)
         daemon.withLock { $0 = handle }
@@ -50,9 +68,11 @@ public final class HTTPServer: Sendable {
         // poll, not epoll: libmicrohttpd 0.9.75's edge-triggered epoll loop misses a client's FIN that arrives together
         // with a partial body, leaving the connection (and its request) open until the timeout. Level-triggered poll
         // sees it at once (HostileClientTests.earlyDisconnects).
-        var flags = MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
+        // Suspend/resume: requests waiting for memory, and large ones computed by `heavyPool`.
+        var flags = MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if bindAddress.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
+        logger.pointer.initialize(to: rope_mhd_logger(line: mhdLogLine, context: context))
         let pointer = bindAddress.withSockaddr { address -> OpaquePointer? in
             var settings = rope_mhd_settings(
                 flags: UInt32(flags),
@@ -70,10 +90,13 @@ public final class HTTPServer: Sendable {
                 completed: mhdRequestCompleted,
                 completed_context: context,
                 connection_notify: mhdConnectionNotified,
-                connection_notify_context: context)
+                connection_notify_context: context,
+                logger: UnsafePointer(logger.pointer))
             return rope_mhd_start(&settings)
         }
         guard let pointer else {
+            admission.stop()
+            heavyPool.stop()
             throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not permitted)")
         }
         return DaemonHandle(pointer: pointer)
@@ -132,6 +155,9 @@ public final class HTTPServer: Sendable {
             defer { handle = nil }
             return handle
         }
+        // No connection may stay suspended when the daemon stops: waiters are refused, computations finish.
+        admission.stop()
+        heavyPool.stop()
         if let handle {
             MHD_stop_daemon(handle.pointer)
             let socket = handle.quiescedSocket.load(ordering: .relaxed)
@@ -139,7 +165,15 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        logger.pointer.deallocate()
+    }
+}
+
+/// The logger record libmicrohttpd holds a pointer to while the daemon runs.
+struct LoggerHandle: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<rope_mhd_logger>
 }
 
 /// The daemon pointer, which libmicrohttpd lets any thread use, and the listening socket once quiesced.

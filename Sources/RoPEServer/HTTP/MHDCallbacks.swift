@@ -20,7 +20,7 @@ func mhdAccessHandler(
                                      url: url.map { String(cString: $0) } ?? "/",
                                      requestID: requestID(from: header(connection, "X-Request-Id"), generator: server.runtime.requestIDs),
                                      expectedLength: header(connection, "Content-Length").flatMap { Int($0) },
-                                     limit: server.configuration.limits.maxBodyBytes)
+                                     limit: server.configuration.limits.maxBodyBytes, gate: server.gate)
         server.runtime.metrics.requestStarted()
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
         do throws(HTTPError) {
@@ -29,7 +29,7 @@ func mhdAccessHandler(
             pending.rejection = error
             return answer(.error(error), to: pending, on: connection, server: server)
         }
-        return .YES
+        return follow(server.gate.headersArrived(pending, connection: connection), pending, connection, server)
     }
 
     let pending = Unmanaged<PendingRequest>.fromOpaque(existing).takeUnretainedValue()
@@ -38,18 +38,72 @@ func mhdAccessHandler(
         uploadDataSize.pointee = 0
         return .YES
     }
+    switch pending.admission {
+    case .waiting:
+        return follow(server.gate.resumed(pending, connection: connection), pending, connection, server)
+    case .discarding, .drainQueued:
+        defer { uploadDataSize.pointee = 0 }
+        return follow(server.gate.discard(pending, count: uploadDataSize.pointee), pending, connection, server)
+    case .undecided, .admitted:
+        break
+    }
     if uploadDataSize.pointee > 0, let uploadData {
         pending.append(uploadData, count: uploadDataSize.pointee)
         uploadDataSize.pointee = 0
+        _ = server.gate.bodyGrew(pending, connection: connection)
         return .YES
     }
     if let overflow = pending.overflow {
         return answer(.error(overflow), to: pending, on: connection, server: server)
     }
+    if pending.readyResponse != nil {
+        return answer(pending.readyResponse.take()!, to: pending, on: connection, server: server)
+    }
+    if pending.isComputing { return .YES }
     var request = HTTPRequest(method: pending.method, path: path(of: pending.url), query: queryItems(connection),
                               lowercasedHeaders: headers(connection), body: pending.body)
     request.bodyOwner = pending
+    if server.heavyPool.takes(reservedBytes: pending.reservedBytes) {
+        computeElsewhere(request, pending, connection, server)
+        return .YES
+    }
     return answer(server.router.respond(to: request), to: pending, on: connection, server: server)
+}
+
+/// Carries what a pool thread needs across to it; the connection stays suspended meanwhile, so no other thread
+/// touches the request.
+private struct HandOver: @unchecked Sendable {
+    let request: HTTPRequest
+    let pending: PendingRequest
+    let connection: ConnectionHandle
+}
+
+/// Suspends the connection and computes the answer on the heavy-request pool, which resumes the connection; the
+/// next call of the access handler queues the answer (inline when the pool is stopping).
+private func computeElsewhere(_ request: HTTPRequest, _ pending: PendingRequest, _ connection: OpaquePointer,
+                              _ server: HTTPServer) {
+    pending.isComputing = true
+    MHD_suspend_connection(connection)
+    let handOver = HandOver(request: request, pending: pending, connection: ConnectionHandle(pointer: connection))
+    let router = server.router
+    let job: @Sendable () -> Void = {
+        handOver.pending.readyResponse = router.respond(to: handOver.request)
+        handOver.pending.isComputing = false
+        MHD_resume_connection(handOver.connection.pointer)
+    }
+    if !server.heavyPool.submit(job) { job() }
+}
+
+/// Carries out admission's decision in the access handler.
+private func follow(_ decision: AdmissionDecision, _ pending: PendingRequest, _ connection: OpaquePointer,
+                    _ server: HTTPServer) -> MHD_Result {
+    switch decision {
+    case .proceed, .suspended, .discardBody:
+        return .YES
+    case .refuse(let error):
+        pending.rejection = error
+        return answer(.error(error), to: pending, on: connection, server: server)
+    }
 }
 
 /// Releases the request's state once libmicrohttpd is done with it (answered, timed out or the client left).
@@ -59,7 +113,9 @@ func mhdRequestCompleted(
 ) {
     guard let cls, let requestContext, let existing = requestContext.pointee else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-    Unmanaged<PendingRequest>.fromOpaque(existing).release()
+    let pending = Unmanaged<PendingRequest>.fromOpaque(existing)
+    server.gate.completed(pending.takeUnretainedValue())
+    pending.release()
     requestContext.pointee = nil
     server.runtime.metrics.requestFinished()
 }
@@ -82,6 +138,7 @@ private func answer(_ response: consuming HTTPResponse, to pending: PendingReque
     let extraHeaders = response.headers
     let errorType = response.errorType
     let (pointer, count) = response.body.detach()
+    server.gate.responded(pending, responseBytes: count)
     let path = path(of: pending.url)
     let duration = ContinuousClock.now - pending.startedAt
     server.runtime.metrics.recordRequest(route: server.router.routeLabel(for: path), method: pending.method,

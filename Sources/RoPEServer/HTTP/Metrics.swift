@@ -29,11 +29,18 @@ public final class Metrics: Sendable {
         var responseBytes: [String: Int] = [:]
         var engine: [String: Histogram] = [:]
         var errors: [String: Int] = [:]
+        var libraryErrors: [LibraryErrorKey: Int] = [:]
     }
+
+    private struct LibraryErrorKey: Hashable { var status: Int, errorType: String }
 
     private let tables = Mutex(Tables())
     private let inFlight = Atomic<Int>(0)
     private let openConnections = Atomic<Int>(0)
+    private let budgetBytes = Atomic<Int>(0)
+    private let reservedBytes = Atomic<Int>(0)
+    private let waiting = Atomic<Int>(0)
+    private let refusedMemory = Atomic<Int>(0)
     private let version: String
 
     /// Creates empty metrics for a build of `version`.
@@ -58,6 +65,29 @@ public final class Metrics: Sendable {
 
     /// Connections open right now.
     public var connectionsOpen: Int { openConnections.load(ordering: .relaxed) }
+
+    /// The memory budget in force (`max_inflight_bytes`).
+    func memoryBudgetSet(_ bytes: Int) { budgetBytes.store(bytes, ordering: .relaxed) }
+
+    /// Bytes reserved by requests in flight, after a change.
+    func memoryReservedSet(_ bytes: Int) { reservedBytes.store(bytes, ordering: .relaxed) }
+
+    /// A request started (+1) or stopped (-1) waiting for room in the memory budget.
+    func admissionWaitingChanged(by delta: Int) { waiting.add(delta, ordering: .relaxed) }
+
+    /// A request was refused because the memory budget was in use.
+    func refusedForMemory() { refusedMemory.add(1, ordering: .relaxed) }
+
+    /// Requests refused so far because the memory budget was in use.
+    public var requestsRefusedForMemory: Int { refusedMemory.load(ordering: .relaxed) }
+
+    /// Requests waiting for room in the memory budget right now.
+    public var requestsWaitingForMemory: Int { waiting.load(ordering: .relaxed) }
+
+    /// Records an error libmicrohttpd answered itself, before any handler ran.
+    func recordLibraryError(status: Int, errorType: String) {
+        tables.withLock { $0.libraryErrors[LibraryErrorKey(status: status, errorType: errorType), default: 0] += 1 }
+    }
 
     /// Records an answered request.
     func recordRequest(route: String, method: String, status: Int, requestBytes: Int, responseBytes: Int,
@@ -134,6 +164,22 @@ public final class Metrics: Sendable {
         header("rope_http_errors_total", "counter", "Error responses, by error_type.")
         for type in snapshot.errors.keys.sorted() {
             text += "rope_http_errors_total\(labels([("error_type", type)])) \(snapshot.errors[type]!)\n"
+        }
+        header("rope_memory_budget_bytes", "gauge", "The memory budget for requests in flight (max_inflight_bytes).")
+        text += "rope_memory_budget_bytes \(budgetBytes.load(ordering: .relaxed))\n"
+        header("rope_memory_reserved_bytes", "gauge", "Bytes reserved by requests in flight (their worst cases).")
+        text += "rope_memory_reserved_bytes \(reservedBytes.load(ordering: .relaxed))\n"
+        header("rope_admission_waiting", "gauge", "Requests waiting for room in the memory budget.")
+        text += "rope_admission_waiting \(requestsWaitingForMemory)\n"
+        header("rope_admission_refused_total", "counter",
+               "Requests refused (503 overloaded) because the memory budget was in use.")
+        text += "rope_admission_refused_total \(requestsRefusedForMemory)\n"
+        header("rope_http_library_errors_total", "counter",
+               "Requests libmicrohttpd answered itself (malformed or oversized heads), by status and error_type.")
+        let libraryKeys = snapshot.libraryErrors.keys.sorted { ($0.status, $0.errorType) < ($1.status, $1.errorType) }
+        for key in libraryKeys {
+            let pairs = [("status", String(key.status)), ("error_type", key.errorType)]
+            text += "rope_http_library_errors_total\(labels(pairs)) \(snapshot.libraryErrors[key]!)\n"
         }
         header("rope_build_info", "gauge", "Build information; the value is always 1.")
         text += "rope_build_info\(labels([("version", version), ("swift", swiftVersion)])) 1\n"

@@ -4,8 +4,9 @@ import TensorCodecs
 /// The state of one request while libmicrohttpd delivers it: its line, headers and the body received so far.
 ///
 /// It lives from the first access-handler call to the request-completed callback, travelling through
-/// MHD's `con_cls` pointer as a retained reference.
-final class PendingRequest: RequestBodyOwner {
+/// MHD's `con_cls` pointer as a retained reference. Only one thread touches it at a time: the connection's worker
+/// thread, or, while the connection is suspended, the thread that computes its answer (`HeavyRequestPool`).
+final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
     let method: String
     let url: String
     /// From `X-Request-Id` when the client sent a usable one, else generated; echoed in the response.
@@ -15,19 +16,48 @@ final class PendingRequest: RequestBodyOwner {
     var rejection: HTTPError?
     /// Set when the body grows past the limit while streaming; the rest is discarded and a 413 answered at the end.
     var overflow: HTTPError?
+    /// Where the request is in admission (`AdmissionGate`).
+    var admission = AdmissionPhase.undecided
+    /// Bytes this request holds in the memory budget.
+    var reservedBytes = 0
+    /// Whether `reservedBytes` is what the built answer keeps until it is sent (`MemoryLedger.settle`).
+    var reservationIsAnswer = false
+    /// The body length its reservation covers (a chunked body reserves more as it grows).
+    var reservedBodyBytes = 0
+    /// The answer computed off the worker thread, queued when the connection is resumed.
+    var readyResponse: HTTPResponse?
+    /// The body's media type and whether the answer is .npy (they change what the request may need).
+    var mediaType: String?
+    var answersNPY = false
+    /// Whether this request holds one of the drain slots (given back when it ends).
+    var holdsDrainSlot = false
+    /// Whether the answer is being computed off the worker thread.
+    var isComputing = false
     private(set) var storage: UnsafeMutableRawPointer?
     /// Body bytes received (still counted after the storage was handed over with `takeBody`).
     private(set) var count = 0
+    /// Declared Content-Length (nil for a chunked body).
+    let expectedLength: Int?
     private var capacity = 0
     private let limit: Int
 
-    init(method: String, url: String, requestID: String, expectedLength: Int?, limit: Int) {
+    /// Admission to the memory budget (nil for requests that never reserve, e.g. in tests).
+    let gate: AdmissionGate?
+
+    init(method: String, url: String, requestID: String, expectedLength: Int?, limit: Int, gate: AdmissionGate? = nil) {
+        self.gate = gate
         self.method = method
         self.url = url
         self.requestID = requestID
         self.limit = limit
+        self.expectedLength = expectedLength
         self.startedAt = .now
-        if let expectedLength, expectedLength > 0, expectedLength <= limit {
+    }
+
+    /// Allocates room for the declared body at once, so that it is received without reallocations; called once the
+    /// request is admitted (a waiting or refused request holds no body memory).
+    func allocateDeclaredBody() {
+        if let expectedLength, expectedLength > 0, expectedLength <= limit, storage == nil {
             reserve(expectedLength)
         }
     }
@@ -66,6 +96,17 @@ final class PendingRequest: RequestBodyOwner {
         return buffer
     }
 
+    func reserveMore(_ bytes: Int) throws(HTTPError) {
+        try gate?.reserveMore(self, bytes: bytes)
+    }
+
+    /// Frees the body once the answer is built (the answer may stay queued for a slow client much longer).
+    func releaseBody() {
+        free(storage)
+        storage = nil
+        capacity = 0
+    }
+
     private func reserve(_ newCapacity: Int) {
         guard let grown = realloc(storage, newCapacity) else {
             fatalError("out of memory growing a request body to \(newCapacity) bytes")
@@ -73,4 +114,21 @@ final class PendingRequest: RequestBodyOwner {
         storage = grown
         capacity = newCapacity
     }
+}
+
+/// Where a request is in admission to the memory budget.
+enum AdmissionPhase {
+    /// Its headers have not been looked at yet.
+    case undecided
+    /// Waiting for room, its connection suspended.
+    case waiting(Admission.Waiter)
+    /// Its worst case is reserved; the body is read.
+    case admitted
+    /// Refused while its body still arrives: the body is read and dropped (up to `max_body_bytes`, until `deadline`)
+    /// and the refusal answered at its end, so a client that sends its whole body before reading gets the answer.
+    case discarding(HTTPError, deadline: ContinuousClock.Instant, discarded: Int)
+    /// Refused, its connection suspended until one of the few drain slots is free (`Admission.drainSlots`), so
+    /// that the worker threads never read hundreds of refused bodies at once; `atHeaders` when it was refused
+    /// from its headers (the resumed call is then the headers call again, not the body's end).
+    case drainQueued(HTTPError, Admission.Waiter, atHeaders: Bool)
 }

@@ -5,6 +5,11 @@ import TensorCodecs
 enum AttentionHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         let attention = try AttentionRequest(request, limits: context.limits)
+        // The score matrix and its answer (JSON text or a .npy copy), reserved now that its size is known.
+        let rows = attention.queries.values.count / max(attention.queries.featureCount, 1)
+        let scoreCount = rows.saturatingMultiply(attention.keys.sequenceLength)
+        let perScore = request.accepts("application/x-npy") ? 8 : 4 + RequestMemoryEstimate.jsonTextBytesPerNumber
+        try request.reserveMemory(scoreCount.saturatingMultiply(perScore))
         let scores: Tensor
         do {
             scores = try context.runtime.metrics.timeEngine(route: "/attention") { () throws(RoPEError) in

@@ -5,6 +5,8 @@ import TensorCodecs
 enum DecayHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         let decay = try DecayRequest(request, limits: context.limits)
+        // Two curves of `points` doubles and their JSON text (an SVG is smaller).
+        try request.reserveMemory(decay.points.saturatingMultiply(2 * (8 + 48)))
         let curve: DecayCurve
         do {
             curve = try DecayCurve(dimension: decay.dimension, theta: decay.theta, maxDistance: decay.maxDistance,

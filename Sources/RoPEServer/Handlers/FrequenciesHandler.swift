@@ -5,6 +5,12 @@ import TensorCodecs
 enum FrequenciesHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         let frequencies = try FrequenciesRequest(request, limits: context.limits)
+        if let sequenceLength = frequencies.sequenceLength {
+            // cos and sin tables of seq_len x dim/2 float32 each, and their JSON text (or .npy copy).
+            let cells = sequenceLength.saturatingMultiply(frequencies.dimension)
+            let perCell = request.accepts("application/x-npy") ? 8 : 4 + RequestMemoryEstimate.jsonTextBytesPerNumber
+            try request.reserveMemory(cells.saturatingMultiply(perCell))
+        }
         let table: FrequencyTable
         do {
             table = try FrequencyTableCache.shared.table(parameters: frequencies.parameters,

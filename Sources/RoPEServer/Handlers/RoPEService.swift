@@ -21,6 +21,7 @@ public enum RoPEService {
         route("GET", "/info", InfoHandler.handle)
         route("GET", "/metrics", MetricsHandler.handle)
         route("GET", "/openapi.yaml", OpenAPIHandler.handle)
+        route("GET", "/", ExplorerHandler.handle)
         return router
     }
 }

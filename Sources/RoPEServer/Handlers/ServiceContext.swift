@@ -6,15 +6,18 @@ public struct ServiceContext: Sendable {
     public var version: String
     /// The OpenAPI document served at /openapi.yaml (nil when the file was not found).
     public var openAPIDocument: String?
+    /// The explorer page served at / (nil when the file was not found).
+    public var explorerPage: ExplorerPage?
     /// Draining flag (for /health) and metrics (engine time, /metrics).
     public var runtime: ServerRuntime
 
     /// Creates the context.
     public init(configuration: ServerConfiguration, version: String = RoPEService.version, openAPIDocument: String?,
-                runtime: ServerRuntime = ServerRuntime()) {
+                explorerPage: ExplorerPage? = nil, runtime: ServerRuntime = ServerRuntime()) {
         self.configuration = configuration
         self.version = version
         self.openAPIDocument = openAPIDocument
+        self.explorerPage = explorerPage
         self.runtime = runtime
     }
 

@@ -6,6 +6,11 @@ import TensorCodecs
 enum SpectrumHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         let spectrumRequest = try SpectrumRequest(request, limits: context.limits)
+        // Per slot: about ten float64 arrays and their JSON text, doubled while the writer grows; per precision
+        // position, its errors and their text.
+        let slots = spectrumRequest.dimension / 2
+        try request.reserveMemory(slots.saturatingMultiply(400)
+            .saturatingAdd((spectrumRequest.precisionPositions?.count ?? 0).saturatingMultiply(400)))
         let (spectrum, precision): (Spectrum, AnglePrecision?)
         do {
             (spectrum, precision) = try context.runtime.metrics.timeEngine(route: "/spectrum") {

@@ -16,7 +16,10 @@ final class TestServer {
         configuration.threads = 2
         configure(&configuration)
         let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI, runtime: runtime)
+        let explorer = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
+                                   encoding: .utf8)
+        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI,
+                                     explorerPage: explorer.map(ExplorerPage.init), runtime: runtime)
         server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), runtime: runtime)
     }
 
