@@ -66,7 +66,9 @@ public struct NPYFloat32File: ~Copyable {
     }
 
     /// Calls `body` with the values, to read or change them in place.
-    public mutating func withValues<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
+    public mutating func withValues<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R
+    ) throws(E) -> R {
         let (offset, count) = (dataOffset, elementCount)
         return try buffer.withUnsafeMutableBytes { bytes throws(E) in
             try body(Self.values(in: bytes, at: offset, count: count))

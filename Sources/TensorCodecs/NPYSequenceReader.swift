@@ -3,7 +3,8 @@ import RoPE
 extension NPYReader {
     /// The byte ranges of the consecutive .npy arrays in `bytes`, one per field in order, as many as there are
     /// (at most `fields.count`; the last takes whatever remains, so extra bytes are reported when it is read).
-    public static func arrayRanges(_ bytes: UnsafeRawBufferPointer, fields: [String]) throws(CodecError) -> [Range<Int>] {
+    public static func arrayRanges(_ bytes: UnsafeRawBufferPointer,
+                                   fields: [String]) throws(CodecError) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         for (index, field) in fields.enumerated() where start < bytes.count {
