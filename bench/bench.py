@@ -29,6 +29,8 @@ import orjson
 import torch
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
+from rope_client import RopeClient  # clients/python, installed into bench/.venv by bench/run
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RELEASE = ROOT / ".build" / "release"
@@ -79,9 +81,8 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def fastest_time(function, runs: int, warmup: int = 2) -> float:
-    """The fastest of `runs` timed calls: on cores shared with other work, the least disturbed one (rope-bench
-    reports its engine/memcpy ratios the same way)."""
+def timed_runs(function, runs: int, warmup: int = 2) -> list:
+    """The durations of `runs` calls of `function`, after `warmup` untimed ones."""
     for _ in range(warmup):
         function()
     samples = []
@@ -89,7 +90,13 @@ def fastest_time(function, runs: int, warmup: int = 2) -> float:
         start = time.perf_counter()
         function()
         samples.append(time.perf_counter() - start)
-    return min(samples)
+    return samples
+
+
+def fastest_time(function, runs: int, warmup: int = 2) -> float:
+    """The fastest of `runs` timed calls: on cores shared with other work, the least disturbed one (rope-bench
+    reports its engine/memcpy ratios the same way)."""
+    return min(timed_runs(function, runs, warmup))
 
 
 # (a) engines ---------------------------------------------------------------------------------------------------
@@ -209,17 +216,49 @@ def npy_round_trip(port: int, x: np.ndarray, runs: int):
     return elapsed, result["y"]
 
 
-def torch_in_process(x: np.ndarray, runs: int):
+def torch_inputs(x: np.ndarray):
+    """`x` as apply_rotary_pos_emb's q ([1, heads, s, d], sharing x's memory) and its cos, sin for positions 0..s-1."""
     torch.set_num_threads(2)
     s, d = x.shape[-2], x.shape[-1]
     cos, sin = cos_sin_float32(s, d)
     q = torch.from_numpy(x.reshape([1, -1, s, d]))
     cos_t = torch.from_numpy(np.concatenate((cos, cos), axis=-1))[None]
     sin_t = torch.from_numpy(np.concatenate((sin, sin), axis=-1))[None]
+    return q, cos_t, sin_t
+
+
+def torch_in_process(x: np.ndarray, runs: int):
+    q, cos_t, sin_t = torch_inputs(x)
     with torch.inference_mode():
         pair = fastest_time(lambda: apply_rotary_pos_emb(q, q, cos_t, sin_t), runs)
         rotated = apply_rotary_pos_emb(q, q, cos_t, sin_t)[0].numpy().reshape(x.shape)
     return pair / 2, rotated
+
+
+# (d) the Python client -----------------------------------------------------------------------------------------
+
+def client_against_torch(port: int, x: np.ndarray, runs: int) -> dict:
+    """rope_client's rotate of `x` (numpy in, numpy out) and transformers' apply_rotary_pos_emb of it in process,
+    each the median of `runs`, in the same run, and the largest difference of their results."""
+    q, cos_t, sin_t = torch_inputs(x)
+    with RopeClient(f"http://127.0.0.1:{port}") as client, torch.inference_mode():
+        client_time = statistics.median(timed_runs(lambda: client.rotate(x), runs))
+        torch_pair = statistics.median(timed_runs(lambda: apply_rotary_pos_emb(q, q, cos_t, sin_t), runs))
+        difference = float(np.max(np.abs(client.rotate(x) - apply_rotary_pos_emb(q, q, cos_t, sin_t)[0].numpy()
+                                          .reshape(x.shape))))
+    return {"client": client_time, "torch": torch_pair / 2, "difference": difference}
+
+
+def client_calls_per_second(port: int, calls: int) -> float:
+    """rope_client's rotate calls per second for a [1, 8, 64] float32 tensor, one thread, `calls` calls."""
+    x = np.random.default_rng(1).standard_normal((1, 8, 64), dtype=np.float32)
+    with RopeClient(f"http://127.0.0.1:{port}") as client:
+        for _ in range(50):
+            client.rotate(x)
+        start = time.perf_counter()
+        for _ in range(calls):
+            client.rotate(x)
+        return calls / (time.perf_counter() - start)
 
 
 # main -----------------------------------------------------------------------------------------------------------
@@ -311,6 +350,13 @@ def main() -> int:
         npy_difference = float(np.max(np.abs(served - expected)))
         log(f"  HTTP .npy round trip {round_trip * 1e3:.1f} ms (send header + array memory, read into a buffer); "
             f"torch apply_rotary_pos_emb {torch_time * 1e3:.1f} ms per tensor; max |difference| {npy_difference:.2e}")
+
+        log("\n== (d) rope_client (clients/python): rotate of [32, 2048, 128] vs torch in process; 1x8x64 calls/s ==")
+        versus = client_against_torch(rope_port, x, arguments.runs)
+        calls_per_second = client_calls_per_second(rope_port, 500 if arguments.quick else 3000)
+        log(f"  RopeClient.rotate {versus['client'] * 1e3:.1f} ms (median of {arguments.runs}); torch "
+            f"apply_rotary_pos_emb {versus['torch'] * 1e3:.1f} ms per tensor (median); max |difference| "
+            f"{versus['difference']:.2e}; 1x8x64: {calls_per_second:.0f} calls/s on one thread")
     finally:
         for process in processes:
             stop(process)
@@ -374,6 +420,13 @@ def main() -> int:
         f"torch in process {torch_time * 1e3:.1f} ms", f"{torch_time / round_trip:.2f}x torch speed")
     targets.append((".npy HTTP round trip faster than torch in process", round_trip < torch_time,
                     f"{round_trip * 1e3:.1f} ms vs {torch_time * 1e3:.1f} ms"))
+    row("rope_client rotate [32, 2048, 128] numpy in and out, median", f"{versus['client'] * 1e3:.1f}", "ms",
+        f"torch apply_rotary_pos_emb in process, median {versus['torch'] * 1e3:.1f} ms",
+        f"{versus['torch'] / versus['client']:.2f}x torch speed")
+    targets.append(("rope_client rotate [32,2048,128] faster than torch in process (medians)",
+                    versus["client"] < versus["torch"],
+                    f"{versus['client'] * 1e3:.1f} ms vs {versus['torch'] * 1e3:.1f} ms"))
+    row("rope_client rotate [1, 8, 64], one thread", f"{calls_per_second:.0f}", "calls/s", "", "")
     row("JSON read / write (rope-bench, [2048, 128])", f"{swift['json_read_MBps']:.0f} / {swift['json_write_MBps']:.0f}",
         "MB/s", "", "")
     row(".npy read / write (rope-bench, [32, 2048, 128])", f"{swift['npy_read_MBps']:.0f} / {swift['npy_write_MBps']:.0f}",

@@ -77,7 +77,8 @@ extension JSONByteScanner {
             attaching: while true {
                 guard let container = stack.popLast() else { return value }
                 skipWhitespace()
-                switch container {
+                // `consume`: a copy left in `container` would make every append copy the whole array (quadratic).
+                switch consume container {
                 case .array(var items):
                     items.append(value)
                     if current == UInt8(ascii: ",") {

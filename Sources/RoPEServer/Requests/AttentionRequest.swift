@@ -39,7 +39,7 @@ struct AttentionRequest {
                 bodyPositions = [try NPYBody.integers(bytes(2), field: names[2], limits: limits),
                                  try NPYBody.integers(bytes(3), field: names[3], limits: limits)]
             }
-            fields = try RequestFields(query: request.query)
+            fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         }
         try limits.check(queries, field: "queries")
         try limits.check(keys, field: "keys")

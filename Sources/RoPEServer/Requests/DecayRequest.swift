@@ -8,7 +8,7 @@ struct DecayRequest {
     var points: Int
 
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
-        var fields = try RequestFields(query: request.query)
+        var fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         guard let dimension = try fields.int("dim") else { throw .invalid("missing required query parameter 'dim'") }
         guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
         guard dimension <= limits.maxDimension else {

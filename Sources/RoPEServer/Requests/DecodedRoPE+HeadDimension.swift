@@ -2,15 +2,19 @@ extension DecodedRoPE {
     /// Reads `dim`, the head dimension d (default: the pasted config's, for the layer): positive and even, equal to
     /// the config's when both are given (422), at most `max_dimension` (413).
     func headDimension(_ fields: inout RequestFields, limits: ServerLimits) throws(HTTPError) -> Int {
-        guard let dimension = try fields.int("dim") ?? configHeadDimension else {
+        let given = try fields.int("dim")
+        guard let dimension = given ?? configHeadDimension else {
             throw .invalid("missing required field 'dim' (the head dimension)")
         }
         try requireHeadDimension(dimension, of: "dim")
+        // Name where the value came from: without 'dim' it is the config's key.
+        let source = configHeadDimensionSource ?? "head_dim"
+        let field = given != nil ? "'dim'" : "the head dimension 'config' gives (\(source))"
         guard dimension > 0, dimension % 2 == 0 else {
-            throw .invalid("'dim' must be a positive even integer (got \(dimension))")
+            throw .invalid("\(field) must be a positive even integer (got \(dimension))")
         }
         guard dimension <= limits.maxDimension else {
-            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
+            throw .tooLarge("\(field) \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
         }
         return dimension
     }

@@ -94,14 +94,17 @@ enum ModelConfigReader {
     /// `no_rope_layer_interval` when it is empty (every interval-th layer has none).
     private static func noRopeFlag(of layer: Int, _ text: inout RequestFields,
                                    layerCount: Int) throws(HTTPError) -> Bool {
-        let flags = try text.integerGrid("no_rope_layers")?.values ?? []
+        let grid = try text.integerGrid("no_rope_layers")
+        let flags = grid?.values ?? []
         let interval = try RoPEObjectDecoder.positiveInt(&text, "no_rope_layer_interval")
         if flags.isEmpty {
             guard let interval else { return true }
             return (layer + 1) % interval != 0
         }
-        guard layer < flags.count else {
-            throw .invalid("'layer' (\(layer)) is past the \(flags.count) entries of 'config.no_rope_layers'")
+        // One 0 (no RoPE) or 1 flag per layer: anything else is a broken config, not a layer to guess about.
+        guard grid?.shape == [layerCount], flags.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw .invalid("'\(text.prefix)no_rope_layers' must be a flat list of \(layerCount) flags, 0 or 1, one per "
+                           + "layer (got shape \(grid?.shape ?? []))")
         }
         return flags[layer] != 0
     }
@@ -112,16 +115,22 @@ enum ModelConfigReader {
         if layerType == "full_attention" {
             if let layer, var perLayer = try text.object("per_layer_config") {
                 for name in perLayer.names where Int(name) == layer {
-                    if var entry = try perLayer.object(name), let dimension = try entry.int("head_dim") {
+                    if var entry = try perLayer.object(name),
+                       let dimension = try RoPEObjectDecoder.positiveInt(&entry, "head_dim") {
                         return (dimension, "per_layer_config.\(name).head_dim")
                     }
                 }
             }
-            if let dimension = try text.int("global_head_dim") { return (dimension, "global_head_dim") }
+            if let dimension = try RoPEObjectDecoder.positiveInt(&text, "global_head_dim") {
+                return (dimension, "global_head_dim")
+            }
         }
-        if let dimension = try text.int("qk_rope_head_dim") { return (dimension, "qk_rope_head_dim") }
-        if let dimension = try text.int("head_dim") { return (dimension, "head_dim") }
-        if let hidden = try text.int("hidden_size"), let heads = try text.int("num_attention_heads"), heads > 0 {
+        for name in ["qk_rope_head_dim", "head_dim"] {
+            if let dimension = try RoPEObjectDecoder.positiveInt(&text, name) { return (dimension, name) }
+        }
+        // Both positive: a zero or negative count would divide by zero or give a negative dimension.
+        if let hidden = try RoPEObjectDecoder.positiveInt(&text, "hidden_size"),
+           let heads = try RoPEObjectDecoder.positiveInt(&text, "num_attention_heads") {
             return (hidden / heads, "hidden_size / num_attention_heads")
         }
         return nil

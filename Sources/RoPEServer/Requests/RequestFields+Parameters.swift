@@ -6,7 +6,7 @@ extension RequestFields {
             _ = try BodyEncoding(of: request, allowsNPY: false)
             self = try DecodedBody.json(request, tensorFields: [], limits: limits).fields
         } else {
-            self = try RequestFields(query: request.query)
+            self = try RequestFields(query: request.query, limits: limits.codecLimits)
         }
     }
 }

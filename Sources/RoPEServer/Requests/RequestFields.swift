@@ -16,6 +16,8 @@ struct RequestFields {
     private var values: [String: JSONValue]
     private var order: [String]
     private var consumed: Set<String> = []
+    /// The limits JSON text in a query-string value is parsed with (a body's are applied when it is parsed).
+    private var queryTextLimits = CodecLimits()
 
     /// Fields of a JSON object.
     init(object: JSONObject, prefix: String = "") {
@@ -25,12 +27,14 @@ struct RequestFields {
         order = object.keys
     }
 
-    /// Fields of a query string; a name given twice is an error.
-    init(query: [(name: String, value: String)]) throws(HTTPError) {
+    /// Fields of a query string; a name given twice is an error. JSON text values (objects, nested lists) are
+    /// parsed within `limits`, the server's, as a body would be.
+    init(query: [(name: String, value: String)], limits: CodecLimits) throws(HTTPError) {
         origin = .queryString
         prefix = ""
         values = [:]
         order = []
+        queryTextLimits = limits
         for (name, value) in query {
             guard values[name] == nil else {
                 throw .invalid("query parameter '\(name)' is given more than once")
@@ -157,7 +161,7 @@ struct RequestFields {
     /// A nested object, as fields of its own; in a query string, the object's JSON text.
     mutating func object(_ name: String) throws(HTTPError) -> RequestFields? {
         guard var value = take(name) else { return nil }
-        if case .string(let text) = value, origin == .queryString { value = try Self.parseJSONText(text, field: name) }
+        if case .string(let text) = value, origin == .queryString { value = try parseJSONText(text, field: name) }
         guard case .object(let object) = value else { throw typeError(name, "an object") }
         return RequestFields(object: object, prefix: prefix + name + ".")
     }
@@ -174,17 +178,20 @@ struct RequestFields {
     }
 
     /// JSON text from a query string parsed as one JSON value (objects, nested lists).
-    private static func parseJSONText(_ text: String, field: String) throws(HTTPError) -> JSONValue {
+    private func parseJSONText(_ text: String, field: String) throws(HTTPError) -> JSONValue {
         let wrapped = Array("{\"value\":\(text)}".utf8)
+        let limits = queryTextLimits  // the wrapping object counts as a body's top-level object does
         let parsed = wrapped.withUnsafeBytes { bytes -> Result<JSONRequestBody, CodecError> in
             do throws(CodecError) {
-                return .success(try JSONRequestReader.parse(bytes, tensorFields: [], limits: CodecLimits()))
+                return .success(try JSONRequestReader.parse(bytes, tensorFields: [], limits: limits))
             } catch {
                 return .failure(error)
             }
         }
         switch parsed {
         case .success(let body): return body.fields["value"] ?? .null
+        case .failure(let error) where error.kind == .tooLarge:
+            throw .tooLarge("query parameter '\(field)': \(error.message)")
         case .failure(let error):
             throw .invalid("query parameter '\(field)' is not valid JSON text: \(error.message)")
         }
@@ -196,7 +203,7 @@ struct RequestFields {
         case .array(let elements): return elements
         case .string(let text) where origin == .queryString && text.hasPrefix("[["):
             // Nested lists (3-axis positions) travel as JSON text.
-            guard case .array(let elements) = try Self.parseJSONText(text, field: name) else {
+            guard case .array(let elements) = try parseJSONText(text, field: name) else {
                 throw typeError(name, "a list")
             }
             return elements

@@ -46,7 +46,7 @@ struct RotateRequest: ~Copyable {
             let adopted = try NPYBody.file(adopting: body, field: "embeddings", limits: limits)
             shape = adopted.shape
             file = .some(adopted)
-            fields = try RequestFields(query: request.query)
+            fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         }
         try limits.check(shape: shape, field: "embeddings")
         var positions = try PositionsDecoder.decode(&fields, "positions", forShape: shape, limits: limits)

@@ -27,6 +27,12 @@ struct SpectrumRequest {
         maxPositionEmbeddings = rope.maxPositionEmbeddings
         parameters = rope.parameters
         ropeApplied = rope.ropeApplied
+        // The context the spectrum falls back to obeys the limit an explicit 'context' does.
+        if context == nil, let implied = maxPositionEmbeddings ?? parameters.scaling.originalContextLength,
+           implied > limits.maxPosition {
+            throw .invalid("the default 'context' (max_position_embeddings, else the original context: \(implied)) "
+                           + "is beyond the position limit of \(limits.maxPosition) (max_position); give 'context'")
+        }
         try fields.rejectUnread()
     }
 
