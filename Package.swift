@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RoPE", targets: ["RoPE"]),
+        .library(name: "TensorCodecs", targets: ["TensorCodecs"]),
         .library(name: "RoPEServer", targets: ["RoPEServer"]),
         .executable(name: "rope-server", targets: ["rope-server"]),
         .executable(name: "rope-bench", targets: ["rope-bench"]),
@@ -17,11 +18,15 @@ let package = Package(
         // it (Debian's libmicrohttpd-dev answers those errors with HTML pages).
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd-rope"),
         .target(name: "RoPE"),
-        .target(name: "RoPEServer", dependencies: ["RoPE", "CMicroHTTPD"]),
+        // JSON and .npy <-> float32 tensors, float32 text conversion, the byte buffer: no HTTP, no server settings,
+        // so fuzz targets and tools/ link it without libmicrohttpd.
+        .target(name: "TensorCodecs", dependencies: ["RoPE"]),
+        .target(name: "RoPEServer", dependencies: ["RoPE", "TensorCodecs", "CMicroHTTPD"]),
         .executableTarget(name: "rope-server", dependencies: ["RoPEServer", "RoPE"]),
-        .executableTarget(name: "rope-bench", dependencies: ["RoPE", "RoPEServer"]),
+        .executableTarget(name: "rope-bench", dependencies: ["RoPE", "TensorCodecs", "RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
-        .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "RoPE"]),
+        .testTarget(name: "TensorCodecsTests", dependencies: ["TensorCodecs", "RoPE"]),
+        .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "TensorCodecs", "RoPE"]),
     ],
     swiftLanguageModes: [.v6]
 )

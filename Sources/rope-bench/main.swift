@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import RoPE
 import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

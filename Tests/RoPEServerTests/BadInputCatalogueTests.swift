@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RoPEServer
+import TensorCodecs
 
 /// The catalogue of hostile and mistaken inputs the codecs must turn into documented errors, sent over a real socket
 /// to a real server: 400 not JSON, 413 a limit, 415 a content type the endpoint does not read, 422 valid JSON that

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RoPE
 import RoPEServer
+import TensorCodecs
 
 /// The codecs' fast paths keep every bit: JSON write then read, .npy write then read, on large random tensors,
 /// with the allocator tuned as the server runs it.
@@ -39,7 +40,7 @@ import RoPEServer
         writer.key("embeddings")
         values.withUnsafeBufferPointer { writer.tensor($0, shape: shape) }
         writer.endObject()
-        let body = CodecTestSupport.bytes(of: writer.finish())
+        let body = writer.finish().withUnsafeBytes { Array($0) }
         let parsed = try body.withUnsafeBytes { bytes in
             try JSONRequestReader.parse(bytes, tensorFields: ["embeddings"], limits: CodecLimits())
         }
@@ -54,7 +55,9 @@ import RoPEServer
         let shape = [32, 2048, 128]
         let values = Self.randomBitPatterns(shape.reduce(1, *), seed: 7)
         for _ in 0..<2 {  // the second pass reuses freed heap memory
-            let file = values.withUnsafeBufferPointer { CodecTestSupport.bytes(of: NPYWriter.write($0, shape: shape)) }
+            let file = values.withUnsafeBufferPointer { values in
+                NPYWriter.write(values, shape: shape).withUnsafeBytes { Array($0) }
+            }
             let tensor = try file.withUnsafeBytes { try NPYReader.read($0, field: "embeddings", limits: CodecLimits()) }
             #expect(tensor.shape == shape)
             #expect(tensor.values == values)

@@ -1,6 +1,7 @@
 import Foundation
 import RoPE
 import RoPEServer
+import TensorCodecs
 import Testing
 
 /// Replays every input of the fuzz corpora (fuzz/corpus/<target>/) through the same entry points as the libFuzzer

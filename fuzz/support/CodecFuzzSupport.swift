@@ -1,5 +1,5 @@
 // Shared by the codec-level fuzz targets (json, npy): their limits and how an invariant fails.
-import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

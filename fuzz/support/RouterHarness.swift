@@ -4,6 +4,7 @@
 // JSON success bodies that parse, .npy success bodies that read back.
 import RoPE
 import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

@@ -4,7 +4,7 @@
 // its values, every value is finite, and writing the tensor back with JSONWriter and reading it again gives the
 // same floats bit for bit (reader and writer agree); an error has a message and an offset inside the body.
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

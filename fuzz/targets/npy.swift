@@ -4,7 +4,7 @@
 // with NPYWriter (float32) and read again, shape and bits are unchanged; an error has a message and an offset
 // inside the file.
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

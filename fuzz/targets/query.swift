@@ -6,6 +6,7 @@
 // (bit 2) and whether the .npy body of /rotate carries a second array, int64 M-RoPE positions of shape [3, 2]
 // (bit 3); the rest is the query string. RouterHarness checks the response.
 import RoPEServer
+import TensorCodecs
 
 /// A float32 .npy of shape (2, 2, 4): two rows of two tokens.
 private let npyBody: [UInt8] = {

@@ -6,7 +6,9 @@ set -euo pipefail
 revision="${1:-HEAD}"
 threads="${2:-$(nproc)}"
 repo="$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
-codecs="Sources/RoPEServer/Codecs"
+codecs="Sources/TensorCodecs"
+# Where a revision from before the TensorCodecs module keeps them.
+older_codecs="Sources/RoPEServer/Codecs"
 # The formatter and the files it uses; a revision may have only some of them.
 files=(ShortestFloatFormatter.swift ShortestDecimal.swift DecimalDigits.swift)
 
@@ -17,9 +19,12 @@ mkdir -p "$work/Sources/Reference" "$work/Sources/Candidate" "$work/Sources/Floa
 cp "$repo/tools/float-format-check/Package.swift.template" "$work/Package.swift"
 cp "$repo/tools/float-format-check/main.swift" "$work/Sources/FloatFormatCheck/main.swift"
 for file in "${files[@]}"; do
-    if git -C "$repo" cat-file -e "$revision:$codecs/$file" 2>/dev/null; then
-        git -C "$repo" show "$revision:$codecs/$file" > "$work/Sources/Reference/$file"
-    fi
+    for directory in "$codecs" "$older_codecs"; do
+        if git -C "$repo" cat-file -e "$revision:$directory/$file" 2>/dev/null; then
+            git -C "$repo" show "$revision:$directory/$file" > "$work/Sources/Reference/$file"
+            break
+        fi
+    done
     if [ -f "$repo/$codecs/$file" ]; then
         cp "$repo/$codecs/$file" "$work/Sources/Candidate/$file"
     fi

@@ -2,7 +2,7 @@
 // own bit pattern again. Usage: FloatParseCheck STRIDE THREADS (bit patterns 0, STRIDE, 2 * STRIDE, ... < 2^32).
 import Dispatch
 import Foundation
-import RoPEServer
+import TensorCodecs
 
 #if canImport(Glibc)
 import Glibc

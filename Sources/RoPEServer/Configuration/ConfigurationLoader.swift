@@ -1,4 +1,5 @@
 import Foundation
+import TensorCodecs
 
 /// Builds `ServerSettings` from, in increasing precedence: the configuration file, `ROPE_*` environment variables,
 /// and command-line flags.

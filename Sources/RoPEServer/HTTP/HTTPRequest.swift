@@ -1,3 +1,5 @@
+import TensorCodecs
+
 /// A complete HTTP request as a handler sees it.
 ///
 /// `body` points into the connection's receive buffer and is valid only while the handler runs;

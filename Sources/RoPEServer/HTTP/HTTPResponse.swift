@@ -1,4 +1,5 @@
 import Foundation
+import TensorCodecs
 
 /// A response ready to hand to libmicrohttpd: status, headers and a malloc'd body it will free.
 public struct HTTPResponse: ~Copyable {

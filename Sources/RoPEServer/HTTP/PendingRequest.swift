@@ -1,4 +1,5 @@
 import Foundation
+import TensorCodecs
 
 /// The state of one request while libmicrohttpd delivers it: its line, headers and the body received so far.
 ///

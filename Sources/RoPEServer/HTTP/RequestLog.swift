@@ -1,4 +1,5 @@
 import Foundation
+import TensorCodecs
 
 /// Severity of a log line; lines below the configured level are dropped.
 public enum LogLevel: String, Sendable, Hashable, CaseIterable, Comparable {

@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// `POST /attention`: scores of rotated queries against rotated keys (API.md).
 enum AttentionHandler {

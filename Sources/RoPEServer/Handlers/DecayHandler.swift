@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// `GET /decay`: the RoFormer long-term decay curve as JSON, or as an SVG plot for `Accept: image/svg+xml`.
 enum DecayHandler {

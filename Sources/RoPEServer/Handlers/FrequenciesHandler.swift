@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// `GET`/`POST /frequencies`: inverse frequencies, wavelengths, attention scaling and optional cos/sin tables.
 enum FrequenciesHandler {

@@ -1,5 +1,6 @@
 import Foundation
 import RoPE
+import TensorCodecs
 
 /// `GET /health`: 200 `{"status":"ok"}`, or 503 `{"status":"draining"}` while shutting down.
 enum HealthHandler {

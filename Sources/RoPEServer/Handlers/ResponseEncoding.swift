@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// Helpers shared by the handlers for writing results as JSON or .npy.
 extension JSONWriter {

@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// `POST /rotate`: rotates embeddings by their positions (API.md).
 enum RotateHandler {

@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// `GET`/`POST /spectrum`: what the scaling does to each frequency slot, and the angle precision report; JSON, or
 /// an SVG chart for `Accept: image/svg+xml`.

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCodecs
 
 /// The named parameters of one request, from a JSON body or a query string, read with type checks and
 /// consumed as they are read so that whatever is left over can be rejected as unknown.

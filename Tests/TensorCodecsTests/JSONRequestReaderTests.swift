@@ -1,6 +1,6 @@
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// Structure, strings, limits and every error kind of the JSON request reader.
 @Suite struct JSONRequestReaderTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// The writer's output is valid JSON, numbers read back bit for bit, floats are shortest.
 @Suite struct JSONWriterTests {

@@ -1,5 +1,5 @@
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// Helpers shared by the codec tests: parse text bodies and capture typed errors.
 enum CodecTestSupport {

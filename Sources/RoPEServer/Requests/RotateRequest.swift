@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// A decoded `POST /rotate` request.
 ///

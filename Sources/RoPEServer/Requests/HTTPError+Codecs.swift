@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 extension HTTPError {
     /// The response status for a codec failure: 400 malformed, 422 invalid, 413 too large, 415 unsupported.

@@ -33,7 +33,7 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
 
     /// Takes ownership of malloc'd `storage` of `capacity` bytes whose first `count` bytes are written (a received
     /// request body that is turned into the response, without copying it).
-    init(adopting storage: UnsafeMutableRawPointer, count: Int, capacity: Int) {
+    public init(adopting storage: UnsafeMutableRawPointer, count: Int, capacity: Int) {
         precondition(count >= 0 && count <= capacity, "ResponseBuffer: \(count) bytes written of \(capacity)")
         self.storage = storage
         self.capacity = capacity
@@ -73,7 +73,7 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     }
 
     /// Keeps only the first `newCount` bytes (at most `count`), e.g. to drop a trailing array from a received body.
-    mutating func truncate(to newCount: Int) {
+    public mutating func truncate(to newCount: Int) {
         precondition(newCount >= 0 && newCount <= count, "truncate(to: \(newCount)) of \(count) bytes")
         count = newCount
     }

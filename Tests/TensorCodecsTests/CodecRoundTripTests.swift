@@ -1,6 +1,6 @@
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// JSON and .npy carry the same numbers: writing then reading gives the same bits, whichever the format.
 @Suite struct CodecRoundTripTests {

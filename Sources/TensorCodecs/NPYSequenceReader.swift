@@ -3,7 +3,8 @@ import RoPE
 extension NPYReader {
     /// The byte ranges of the consecutive .npy arrays in `bytes`, one per field in order, as many as there are
     /// (at most `fields.count`; the last takes whatever remains, so extra bytes are reported when it is read).
-    static func arrayRanges(_ bytes: UnsafeRawBufferPointer, fields: [String]) throws(CodecError) -> [Range<Int>] {
+    public static func arrayRanges(_ bytes: UnsafeRawBufferPointer,
+                                   fields: [String]) throws(CodecError) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         for (index, field) in fields.enumerated() where start < bytes.count {
@@ -17,7 +18,7 @@ extension NPYReader {
 
     /// Reads an int32 or int64 (little endian, C order) .npy array for `field`: its values and shape. The header is
     /// validated as `read` does; a data region of the wrong size is `.malformed`.
-    static func readIntegers(_ bytes: UnsafeRawBufferPointer, field: String,
+    public static func readIntegers(_ bytes: UnsafeRawBufferPointer, field: String,
                              limits: CodecLimits) throws(CodecError) -> (values: [Int], shape: [Int]) {
         do throws(CodecError) {
             let layout = try dataLayout(bytes, limits: limits, accepted: .integers)

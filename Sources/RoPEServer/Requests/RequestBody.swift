@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// How a POST body is encoded, from its Content-Type.
 enum BodyEncoding {

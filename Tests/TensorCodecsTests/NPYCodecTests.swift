@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// .npy reading and writing: round trips, header variants and every rejection.
 @Suite struct NPYCodecTests {

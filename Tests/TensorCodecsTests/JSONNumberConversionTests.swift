@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// Tensor numbers must be exactly what strtof gives, bit for bit.
 @Suite struct JSONNumberConversionTests {

@@ -1,7 +1,7 @@
 /// Escapes strings for JSON output: quotes, backslashes and control characters; everything else passes as UTF-8.
-enum JSONStringEscaper {
+public enum JSONStringEscaper {
     /// Writes `string` in double quotes with the required escapes.
-    static func write(_ string: String, to buffer: inout ResponseBuffer) {
+    public static func write(_ string: String, to buffer: inout ResponseBuffer) {
         buffer.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

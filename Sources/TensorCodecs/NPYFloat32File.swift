@@ -7,17 +7,17 @@ import RoPE
 /// files are: both pad to 64 bytes), the body's memory itself becomes the file, so `/rotate` rotates the values
 /// where they landed and sends the same memory back: no copy of a 33 MB tensor in either direction. Otherwise
 /// (float64, another header length, a big-endian host) the values are copied, float64 narrowed, into a new buffer.
-struct NPYFloat32File: ~Copyable {
+public struct NPYFloat32File: ~Copyable {
     private var buffer: ResponseBuffer
     /// The tensor's shape.
-    let shape: [Int]
+    public let shape: [Int]
     /// The number of values.
-    let elementCount: Int
+    public let elementCount: Int
     private let dataOffset: Int
 
     /// Validates `body` as `NPYReader.read` does (same errors, positions and limits; NaN and infinities rejected)
     /// and takes it over, or copies its values when it cannot be used as it is.
-    init(adopting body: consuming ResponseBuffer, field: String, limits: CodecLimits) throws(CodecError) {
+    public init(adopting body: consuming ResponseBuffer, field: String, limits: CodecLimits) throws(CodecError) {
         do throws(CodecError) {
             let layout = try body.withUnsafeBytes { bytes throws(CodecError) in try NPYReader.dataLayout(bytes, limits: limits) }
             let header = NPYWriter.header(shape: layout.header.shape)
@@ -66,7 +66,9 @@ struct NPYFloat32File: ~Copyable {
     }
 
     /// Calls `body` with the values, to read or change them in place.
-    mutating func withValues<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
+    public mutating func withValues<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R
+    ) throws(E) -> R {
         let (offset, count) = (dataOffset, elementCount)
         return try buffer.withUnsafeMutableBytes { bytes throws(E) in
             try body(Self.values(in: bytes, at: offset, count: count))
@@ -74,7 +76,7 @@ struct NPYFloat32File: ~Copyable {
     }
 
     /// The finished .npy file, to send as a response body.
-    consuming func finish() -> ResponseBuffer {
+    public consuming func finish() -> ResponseBuffer {
         buffer
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import RoPE
-import RoPEServer
+import TensorCodecs
 
 /// The tensor reader's fast literal path (eight-byte digit runs, bounded-error Double conversion) against strtof,
 /// and against the general scanner it hands unusual literals to: same values bit for bit, same errors at the same
