@@ -22,7 +22,7 @@ let package = Package(
         // so fuzz targets and tools/ link it without libmicrohttpd.
         .target(name: "TensorCodecs", dependencies: ["RoPE"]),
         .target(name: "RoPEServer", dependencies: ["RoPE", "TensorCodecs", "CMicroHTTPD"]),
-        .executableTarget(name: "rope-server", dependencies: ["RoPEServer"]),
+        .executableTarget(name: "rope-server", dependencies: ["RoPEServer", "RoPE"]),
         .executableTarget(name: "rope-bench", dependencies: ["RoPE", "TensorCodecs", "RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
         .testTarget(name: "TensorCodecsTests", dependencies: ["TensorCodecs", "RoPE"]),

@@ -17,39 +17,47 @@ public struct AttentionOptions: Sendable, Hashable {
 ///
 /// Because R(m)^T R(n) = R(n - m), the scores depend on positions only through their differences
 /// (RoFormer, Su et al. 2021, eq. 16).
-public enum AttentionScores {
+enum AttentionScores {
     /// The largest score tensor computed (2^28 entries, 1 GiB of float32), since its size is quadratic in s.
     static let maximumScoreCount = 1 << 28
 
-    /// Computes (R q)(R k)^T * scale for every leading row, with optional causal mask and softmax.
+    /// Elements (queries plus keys, or scores times d) from which the work is split across cores.
+    static let parallelThreshold = 1 << 16
+}
+
+extension Engine {
+    /// Attention logits (R q)(R k)^T * scale for every leading row (RoFormer, Su et al. 2021, eq. 16).
     ///
-    /// queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
+    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
     /// "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE): q and k are scored unrotated. Both rotated
     /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
-    /// positions, from `FrequencyTableCache.shared`). Result shape [..., s_q, s_k]; masked entries are -infinity
+    /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
     /// softmax); the HTTP layer writes null.
-    /// More than `maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score that overflows
-    /// float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity always means masked.
-    public static func compute(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
+    /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score
+    /// that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity
+    /// always means masked.
+    public func attentionScores(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
                                parameters: RoPEParameters?, options: AttentionOptions) throws(RoPEError) -> Tensor
     {
         let queryGeometry = try TensorGeometry(queries, field: "queries")
         let keyGeometry = try TensorGeometry(keys, field: "keys")
         guard keyGeometry.featureCount == queryGeometry.featureCount else {
             throw RoPEError(.shapeMismatch, field: "keys",
-                            "keys head dimension (\(keyGeometry.featureCount)) must equal the queries head dimension (\(queryGeometry.featureCount))")
+                            "keys head dimension (\(keyGeometry.featureCount)) must equal the queries head "
+                                + "dimension (\(queryGeometry.featureCount))")
         }
         guard keyGeometry.leadingShape == queryGeometry.leadingShape else {
             throw RoPEError(.shapeMismatch, field: "keys",
-                            "keys leading axes \(keyGeometry.leadingShape) must equal the queries leading axes \(queryGeometry.leadingShape)")
+                            "keys leading axes \(keyGeometry.leadingShape) must equal the queries leading axes "
+                                + "\(queryGeometry.leadingShape)")
         }
         let scale = options.scale ?? 1 / Double(queryGeometry.featureCount).squareRoot()
         guard scale.isFinite else {
             throw RoPEError(.invalidParameter, field: "scale", "scale (\(scale)) must be a finite number")
         }
-        let queryField = Self.positionsField(queryPositions, role: "query")
-        let keyField = Self.positionsField(keyPositions, role: "key")
+        let queryField = AttentionScores.positionsField(queryPositions, role: "query")
+        let keyField = AttentionScores.positionsField(keyPositions, role: "key")
         let queryPositionList = try ResolvedPositions(queryPositions, offset: 0, geometry: queryGeometry,
                                                       field: queryField)
         let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry, field: keyField)
@@ -58,28 +66,27 @@ public enum AttentionScores {
         let sk = keyGeometry.sequenceLength
         let (queryScores, overflowQ) = rows.multipliedReportingOverflow(by: sq)
         let (scoreCount, overflowK) = queryScores.multipliedReportingOverflow(by: sk)
-        guard !overflowQ, !overflowK, scoreCount <= maximumScoreCount else {
+        guard !overflowQ, !overflowK, scoreCount <= AttentionScores.maximumScoreCount else {
             throw RoPEError(.limitExceeded, field: "keys",
-                            "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed \(maximumScoreCount) entries")
+                            "the score tensor (\(rows) rows of \(sq) x \(sk)) would exceed "
+                                + "\(AttentionScores.maximumScoreCount) entries")
         }
 
         let rotatedQueries: [Float]
         let rotatedKeys: [Float]
         if let parameters {
             let maximumPosition = [queryPositionList.maximum, keyPositionList.maximum].compactMap { $0 }.max()
-            let table = try FrequencyTableCache.shared.table(
+            let table = try frequencyTables.table(
                 parameters: parameters, headDimension: queryGeometry.featureCount,
                 sequenceLength: ResolvedPositions.scalingSequenceLength(maximumPosition: maximumPosition))
             try queryPositionList.requireAxes(matching: table, field: queryField)
             try keyPositionList.requireAxes(matching: table, field: keyField)
-            let parallel = queries.values.count + keys.values.count >= 1 << 16
-            rotatedQueries = Rotation.rotateValues(queries.values, geometry: queryGeometry,
-                                                   positions: queryPositionList, table: table,
-                                                   layout: parameters.layout, inverse: false, xpos: nil,
-                                                   parallel: parallel)
-            rotatedKeys = Rotation.rotateValues(keys.values, geometry: keyGeometry, positions: keyPositionList,
-                                                table: table, layout: parameters.layout, inverse: false, xpos: nil,
-                                                parallel: parallel)
+            // One table for both (its sequence length spans q and k), so each is rotated by the driver directly.
+            let parallel = queries.values.count + keys.values.count >= AttentionScores.parallelThreshold
+            rotatedQueries = rotatedCopy(queries.values, geometry: queryGeometry, positions: queryPositionList,
+                                         table: table, layout: parameters.layout, parallel: parallel)
+            rotatedKeys = rotatedCopy(keys.values, geometry: keyGeometry, positions: keyPositionList,
+                                      table: table, layout: parameters.layout, parallel: parallel)
         } else {
             rotatedQueries = queries.values
             rotatedKeys = keys.values
@@ -97,7 +104,8 @@ public enum AttentionScores {
                     else { return }
                     let pointers = UncheckedSendable(wrapped: (scores: scoreBase, queries: queryBase, keys: keyBase))
                     // One unit of work is one query row: s_k dot products of length d, then mask and softmax.
-                    ParallelChunks.run(count: queryScores, parallel: workOverflow || work >= 1 << 16) { queryRows in
+                    let parallel = workOverflow || work >= AttentionScores.parallelThreshold
+                    ParallelChunks.run(count: queryScores, parallel: parallel) { queryRows in
                         let logits = UnsafeMutablePointer<Double>.allocate(capacity: max(sk, 1))
                         defer { logits.deallocate() }
                         for queryRow in queryRows {
@@ -112,7 +120,8 @@ public enum AttentionScores {
                                     logits[key] = -Double.infinity
                                     continue
                                 }
-                                let logit = dotProduct(query, pointers.wrapped.keys + keyToken * d, count: d) * scale
+                                let keyVector = pointers.wrapped.keys + keyToken * d
+                                let logit = AttentionScores.dotProduct(query, keyVector, count: d) * scale
                                 // Without softmax the score is stored as a Float, so it must fit in one.
                                 if !(options.softmax ? logit.isFinite : Float(logit).isFinite) { overflowed = true }
                                 logits[key] = logit
@@ -123,7 +132,7 @@ public enum AttentionScores {
                                 for key in 0..<sk { output[key] = .nan }
                                 continue
                             }
-                            if options.softmax { normaliseSoftmax(logits, count: sk) }
+                            if options.softmax { AttentionScores.normaliseSoftmax(logits, count: sk) }
                             for key in 0..<sk { output[key] = Float(logits[key]) }
                         }
                     }
@@ -132,21 +141,38 @@ public enum AttentionScores {
         }
         if scores.contains(where: \.isNaN) {
             throw RoPEError(.invalidParameter, field: "scale",
-                            "the attention scores overflow float32: q.k x scale (\(scale)) is beyond ±\(Float.greatestFiniteMagnitude)")
+                            "the attention scores overflow float32: q.k x scale (\(scale)) is beyond "
+                                + "±\(Float.greatestFiniteMagnitude)")
         }
         return Tensor(shape: queryGeometry.leadingShape + [sq, sk], values: scores)
     }
 
+    /// `values` rotated forward by `table` into a fresh array, in one pass.
+    private func rotatedCopy(_ values: [Float], geometry: TensorGeometry, positions: ResolvedPositions,
+                             table: FrequencyTable, layout: RotationLayout, parallel: Bool) -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { buffer, initialized in
+            values.withUnsafeBufferPointer { source in
+                guard let sourceBase = source.baseAddress, let destination = buffer.baseAddress else { return }
+                Rotation.rotateValues(source: sourceBase, destination: destination, geometry: geometry,
+                                      positions: positions, table: table, layout: layout, inverse: false, xpos: nil,
+                                      parallel: parallel, cache: cosineSineTables)
+            }
+            initialized = values.count
+        }
+    }
+}
+
+extension AttentionScores {
     /// The request field a position grid came from: `<role>_mrope_positions` for 3-axis positions, else
     /// `<role>_positions`.
-    private static func positionsField(_ grid: PositionGrid, role: String) -> String {
+    fileprivate static func positionsField(_ grid: PositionGrid, role: String) -> String {
         if case .multiAxis = grid { return "\(role)_mrope_positions" }
         return "\(role)_positions"
     }
 
     /// The dot product of two float32 vectors, accumulated in Double so the sum loses nothing beyond the inputs.
     @inline(__always)
-    private static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+    fileprivate static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
         // Eight independent Double lanes break the add-latency chain so the loop vectorises.
         var lanes = SIMD8<Double>()
         var index = 0
@@ -165,7 +191,7 @@ public enum AttentionScores {
     }
 
     /// Softmax over the finite entries of `logits`; masked (-inf) entries become 0, and a fully masked row stays -inf.
-    private static func normaliseSoftmax(_ logits: UnsafeMutablePointer<Double>, count: Int) {
+    fileprivate static func normaliseSoftmax(_ logits: UnsafeMutablePointer<Double>, count: Int) {
         var maximum = -Double.infinity
         for key in 0..<count { maximum = max(maximum, logits[key]) }
         guard maximum > -Double.infinity else { return }  // every key masked: leave -inf for the HTTP layer's null

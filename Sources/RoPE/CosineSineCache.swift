@@ -9,10 +9,34 @@ public final class CosineSineTable: Sendable {
     /// The number of rows (positions).
     public let rows: Int
 
-    init(cosines: [Float], sines: [Float], rows: Int) {
+    /// The one cos/sin table builder: [positions.count, r/2] entries computed in Double (split across cores when
+    /// `parallel`); with `spatial`, row i is the M-RoPE token at (positions[i], height[i], width[i]).
+    init(_ coefficients: RotationCoefficients, positions: [Int], spatial: SpatialPositions?, parallel: Bool) {
+        let pairCount = coefficients.pairCount
+        let count = positions.count * pairCount
+        var cosines = [Float](repeating: 0, count: count)
+        var sines = [Float](repeating: 0, count: count)
+        cosines.withUnsafeMutableBufferPointer { cosBuffer in
+            sines.withUnsafeMutableBufferPointer { sinBuffer in
+                guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else { return }
+                let tablePointers = UncheckedSendable(wrapped: (cosines: cosBase, sines: sinBase))
+                ParallelChunks.run(count: positions.count, parallel: parallel) { range in
+                    for index in range {
+                        let cosine = tablePointers.wrapped.cosines + index * pairCount
+                        let sine = tablePointers.wrapped.sines + index * pairCount
+                        if let spatial {
+                            coefficients.fill(axisPositions: (positions[index], spatial.height[index],
+                                                              spatial.width[index]), cosine: cosine, sine: sine)
+                        } else {
+                            coefficients.fill(position: positions[index], cosine: cosine, sine: sine)
+                        }
+                    }
+                }
+            }
+        }
         self.cosines = cosines
         self.sines = sines
-        self.rows = rows
+        self.rows = positions.count
     }
 
     /// The bytes both arrays hold.
@@ -21,8 +45,7 @@ public final class CosineSineTable: Sendable {
 
 /// What a cos/sin table depends on: the frequency table (inverse frequencies, rotary dimension, applied attention
 /// factor, M-RoPE axes), the (offset-applied) positions shared by every row (all three axes for M-RoPE), the
-/// direction, xPos, and the sequence length xPos
-/// measures from.
+/// direction, xPos, and the sequence length xPos measures from.
 struct CosineSineKey: Hashable, Sendable {
     /// Positions `start ..< start + count` (the common case, hashed in O(1)) or an explicit list.
     enum Positions: Hashable, Sendable {
@@ -50,21 +73,19 @@ struct CosineSineKey: Hashable, Sendable {
     var sequenceLength: Int
 }
 
-/// A thread-safe, bounded least-recently-used cache of cos/sin tables, so repeated requests with the same
-/// parameters and positions skip the r/2 * s Double cos and sin evaluations (which cost more than the rotation).
+/// A thread-safe, bounded least-recently-used cache of cos/sin tables (one per `Engine`), so repeated requests with
+/// the same parameters and positions skip the r/2 * s Double cos and sin evaluations (which cost more than the
+/// rotation).
 ///
 /// Bounded both in entries and in bytes; a table larger than a quarter of the byte budget is never cached.
 public final class CosineSineCache: Sendable {
-    /// The process-wide cache the engine uses.
-    public static let shared = CosineSineCache(maximumEntries: 64, maximumBytes: 64 << 20)
-
     /// The most tables kept.
     public let maximumEntries: Int
     /// The most bytes of tables kept.
     public let maximumBytes: Int
     private let store = Mutex(LeastRecentlyUsedStore<CosineSineKey, CosineSineTable>())
 
-    /// A cache holding at most `maximumEntries` tables and `maximumBytes` bytes of them.
+    /// A cache holding at most `maximumEntries` tables and `maximumBytes` bytes of them (0 entries: keeps none).
     public init(maximumEntries: Int, maximumBytes: Int) {
         self.maximumEntries = maximumEntries
         self.maximumBytes = maximumBytes

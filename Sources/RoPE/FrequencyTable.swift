@@ -55,7 +55,8 @@ public struct FrequencyTable: Sendable, Hashable {
         // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.
         guard !parameters.applyAttentionScaling || Float(scaled.attentionFactor).isFinite else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.attention_factor",
-                            "the attention factor (\(scaled.attentionFactor)) overflows float32, so cos and sin would not be finite")
+                            "the attention factor (\(scaled.attentionFactor)) overflows float32, so cos and sin "
+                                + "would not be finite")
         }
         rotaryDimension = r
         inverseFrequencies = scaled.inverseFrequencies
@@ -95,24 +96,5 @@ public struct FrequencyTable: Sendable, Hashable {
     public func angles(atPosition position: Int) -> [Double] {
         let p = Double(position)
         return inverseFrequencies.map { p * $0 }
-    }
-
-    /// The cos and sin tables [positions.count, r/2] as Float, row-major, multiplied by `appliedAttentionFactor`
-    /// as HF's rotary embedding returns them. The caller bounds `positions.count` (each table has count * r/2 entries).
-    public func cosineSineTable(positions: [Int]) -> (cos: [Float], sin: [Float]) {
-        let generator = RotationCoefficients(table: self, inverse: false, xpos: nil, sequenceLength: 1)
-        let half = rotaryDimension / 2
-        let count = positions.count * half  // cannot overflow: bounded by the two arrays' sizes in memory
-        var cosines = [Float](repeating: 0, count: count)
-        var sines = [Float](repeating: 0, count: count)
-        cosines.withUnsafeMutableBufferPointer { cosBuffer in
-            sines.withUnsafeMutableBufferPointer { sinBuffer in
-                guard let cosBase = cosBuffer.baseAddress, let sinBase = sinBuffer.baseAddress else { return }
-                for (row, position) in positions.enumerated() {
-                    generator.fill(position: position, cosine: cosBase + row * half, sine: sinBase + row * half)
-                }
-            }
-        }
-        return (cosines, sines)
     }
 }

@@ -15,16 +15,13 @@ struct FrequencyTableKey: Hashable, Sendable {
     }
 }
 
-/// A thread-safe, bounded least-recently-used cache of frequency tables, so repeated requests with the same
-/// parameters skip the validation, the r/2 `pow` calls of the default ladder and the scaling's own work.
+/// A thread-safe, bounded least-recently-used cache of frequency tables (one per `Engine`), so repeated requests
+/// with the same parameters skip the validation, the r/2 `pow` calls of the default ladder and the scaling's own work.
 ///
 /// Only tables are kept, never errors: a parameter set that throws is validated again, and throws again, on every
 /// call. A hit skips validation, which is sound because the table, and whether building it throws, is a pure
 /// function of the key (`Double` fields compare +0 and -0 equal; every field where zero is valid treats both alike).
 public final class FrequencyTableCache: Sendable {
-    /// The process-wide cache the engine uses.
-    public static let shared = FrequencyTableCache(maximumEntries: 64)
-
     /// The most tables kept.
     public let maximumEntries: Int
     private let store = Mutex(LeastRecentlyUsedStore<FrequencyTableKey, FrequencyTable>())

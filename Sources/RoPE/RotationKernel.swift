@@ -27,18 +27,16 @@ public enum RotationKernel {
 
     /// Output size from which the engine rotates into a separate buffer with `simdNonTemporal`: well past the
     /// caches, where the destination's read for ownership is memory traffic. Below it the output is better left
-    /// in the caches (the JSON writer or the attention scores read it next).
-    ///
-    /// [32, 2048, 128] float32 (33.6 MB) into a separate buffer, 2 chunks: 1.38-1.48 ms with ordinary stores,
-    /// 1.24-1.29 ms with streaming stores, memcpy 1.17-1.24 ms (fastest of 40 alternated runs, twice).
+    /// in the caches (the JSON writer or the attention scores read it next). Measurements: BENCHMARKS.md.
     public static let nonTemporalThresholdBytes = 16 << 20
 
     /// Rotates `tokens` (token t starts at `t * featureCount` in both buffers) with the coefficients of table row
     /// `t % tableRows`, each row `rotaryDimension / 2` cosines (and as many sines) long.
     ///
     /// `featureCount` d and `rotaryDimension` r are even with r <= d; pass-through features r..<d are copied.
-    public static func rotate(tokens: Range<Int>, source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
-                              featureCount d: Int, rotaryDimension r: Int, layout: RotationLayout,
+    public static func rotate(tokens: Range<Int>, source: UnsafePointer<Float>,
+                              destination: UnsafeMutablePointer<Float>, featureCount d: Int, rotaryDimension r: Int,
+                              layout: RotationLayout,
                               cosines: UnsafePointer<Float>, sines: UnsafePointer<Float>, tableRows: Int,
                               implementation: Implementation = .simd)
     {

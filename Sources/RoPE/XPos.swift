@@ -15,13 +15,17 @@ public struct XPos: Sendable, Hashable {
         case key
     }
 
-    /// The length over which the scale changes by one power (`scale_base`, default 512); positive and finite.
-    public var scaleBase: Double = 512
+    /// The `scale_base` of rotary-embedding-torch's xPos (Sun et al. 2022): 512 positions per power.
+    public static let defaultScaleBase: Double = 512
+
+    /// The length over which the scale changes by one power (`scale_base`, default `defaultScaleBase`); positive
+    /// and finite.
+    public var scaleBase: Double
     /// Whether the tensor is a query or a key.
     public var role: Role
 
     /// Creates xPos scaling for `role` with the given `scaleBase`.
-    public init(role: Role, scaleBase: Double = 512) {
+    public init(role: Role, scaleBase: Double = XPos.defaultScaleBase) {
         self.role = role
         self.scaleBase = scaleBase
     }
@@ -46,7 +50,8 @@ public struct XPos: Sendable, Hashable {
                            abs(exponent(position: maximumPosition, sequenceLength: sequenceLength)))
         guard steepest * Self.largestLogScale <= Self.largestLogAmplitude else {
             throw RoPEError(.invalidParameter, field: "xpos.scale_base",
-                            "xpos.scale_base (\(scaleBase)) is too small for positions \(minimumPosition)...\(maximumPosition): scale^power would leave the float32 range")
+                            "xpos.scale_base (\(scaleBase)) is too small for positions "
+                                + "\(minimumPosition)...\(maximumPosition): scale^power would leave the float32 range")
         }
     }
 

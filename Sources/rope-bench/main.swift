@@ -21,7 +21,9 @@ let codecsOnly = arguments.contains("--codecs-only")
 /// `--mrope-only` runs only the M-RoPE-versus-plain comparison.
 let mropeOnly = arguments.contains("--mrope-only")
 let jsonOutputPath: String? = {
-    guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else { return nil }
+    guard let index = arguments.firstIndex(of: "--json"), arguments.index(after: index) < arguments.endIndex else {
+        return nil
+    }
     return arguments[arguments.index(after: index)]
 }()
 
@@ -162,12 +164,40 @@ func randomValues(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [Float]
 
 let cores = ProcessInfo.processInfo.activeProcessorCount
 
+/// The engine every benchmark rotates with (its caches warm across runs, as in the server).
+let engine = Engine()
+
+/// Rotates `tensor` into `buffer` through the engine's one entry point; returns the applied attention factor.
+@discardableResult
+func rotate(_ tensor: Tensor, into buffer: UnsafeMutableBufferPointer<Float>, positions: PositionGrid = .sequential,
+            parameters: RoPEParameters, engine: Engine = engine) -> Double {
+    tensor.values.withUnsafeBufferPointer { source in
+        try! engine.rotate(source, into: buffer, shape: tensor.shape, positions: positions, offset: 0,
+                           parameters: parameters, inverse: false, xpos: nil)
+    }
+}
+
+/// The same engine held to one thread.
+let singleThreaded = Engine(parallelThreshold: .max, frequencyTables: engine.frequencyTables,
+                            cosineSineTables: engine.cosineSineTables)
+
+/// Rotates `tensor`'s own values in place through the same entry point.
+@discardableResult
+func rotateInPlace(_ tensor: inout Tensor, parameters: RoPEParameters) -> Double {
+    let shape = tensor.shape
+    return tensor.values.withUnsafeMutableBufferPointer { values in
+        try! engine.rotate(UnsafeBufferPointer(values), into: values, shape: shape, positions: .sequential,
+                           offset: 0, parameters: parameters, inverse: false, xpos: nil)
+    }
+}
+
 /// memcpy of `count` floats, on one thread or split in `cores` chunks like the engine.
 func memcpyTime(_ source: [Float], _ destination: inout [Float], parallel: Bool) -> Double {
     let count = source.count
     return source.withUnsafeBufferPointer { input in
         destination.withUnsafeMutableBufferPointer { output in
-            let pointers = (input: UnsafeRawPointer(input.baseAddress!), output: UnsafeMutableRawPointer(output.baseAddress!))
+            let pointers = (input: UnsafeRawPointer(input.baseAddress!),
+                            output: UnsafeMutableRawPointer(output.baseAddress!))
             nonisolated(unsafe) let shared = pointers
             return measure {
                 if parallel {
@@ -205,15 +235,14 @@ for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
     for layout in RotationLayout.allCases {
         var parameters = RoPEParameters()
         parameters.layout = layout
-        let engine = output.withUnsafeMutableBufferPointer { buffer in
+        let engineTime = output.withUnsafeMutableBufferPointer { buffer in
             measure {
-                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
-                                         parameters: parameters, inverse: false, xpos: nil)
+                rotate(tensor, into: buffer, positions: .sequential, parameters: parameters)
             }
         }
-        report(Row(name: "engine \(layout), table cached, into buffer", seconds: engine, elements: count,
+        report(Row(name: "engine \(layout), table cached, into buffer", seconds: engineTime, elements: count,
                    bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
-        summary["engine_\(layout)_\(label)"] = engine
+        summary["engine_\(layout)_\(label)"] = engineTime
         summary["engine_min_\(layout)_\(label)"] = lastMinimum
         // The same comparison with engine and memcpy interleaved, against the faster memcpy mode of each round.
         let paired = tensor.values.withUnsafeBufferPointer { input in
@@ -221,19 +250,20 @@ for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
                 let source = UnsafeRawPointer(input.baseAddress!)
                 let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
                 return pairedAgainstMemcpy(from: source, to: destination, count: count) {
-                    _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
-                                             parameters: parameters, inverse: false, xpos: nil)
+                    rotate(tensor, into: buffer, positions: .sequential, parameters: parameters)
                 }
             }
         }
-        FileHandle.standardOutput.write("|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): median of pair ratios \(String(format: "%.2f", paired.median))x, fastest/fastest \(String(format: "%.2f", paired.minimum))x memcpy time\n".data(using: .utf8)!)
+        let pairedRatios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
+        let pairedLine = "|   interleaved with memcpy (faster of 1 thread and \(cores) chunks each round): "
+            + "median of pair ratios \(pairedRatios.0)x, fastest/fastest \(pairedRatios.1)x memcpy time\n"
+        FileHandle.standardOutput.write(pairedLine.data(using: .utf8)!)
         summary["engine_vs_memcpy_\(layout)_\(label)"] = paired.median
         summary["engine_vs_memcpy_min_\(layout)_\(label)"] = paired.minimum
         // In place: the same rotation without a destination buffer (rotations keep every value finite).
         var inPlaceTensor = tensor
         let inPlace = measure {
-            _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
-                                     parameters: parameters, inverse: false, xpos: nil)
+            rotateInPlace(&inPlaceTensor, parameters: parameters)
         }
         report(Row(name: "engine \(layout), table cached, in place", seconds: inPlace, elements: count,
                    bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
@@ -243,43 +273,44 @@ for shape in codecsOnly || mropeOnly ? [] : [[2048, 128], [32, 2048, 128]] {
                 let source = UnsafeRawPointer(input.baseAddress!)
                 let destination = UnsafeMutableRawPointer(buffer.baseAddress!)
                 return pairedAgainstMemcpy(from: source, to: destination, count: count) {
-                    _ = try! Rotation.rotate(inPlace: &inPlaceTensor, positions: .sequential, offset: 0,
-                                             parameters: parameters, inverse: false, xpos: nil)
+                    rotateInPlace(&inPlaceTensor, parameters: parameters)
                 }
             }
         }
-        FileHandle.standardOutput.write("|   in place, interleaved with memcpy: median of pair ratios \(String(format: "%.2f", pairedInPlace.median))x, fastest/fastest \(String(format: "%.2f", pairedInPlace.minimum))x memcpy time\n".data(using: .utf8)!)
+        let inPlaceRatios = (String(format: "%.2f", pairedInPlace.median),
+                             String(format: "%.2f", pairedInPlace.minimum))
+        let inPlaceLine = "|   in place, interleaved with memcpy: median of pair ratios \(inPlaceRatios.0)x, "
+            + "fastest/fastest \(inPlaceRatios.1)x memcpy time\n"
+        FileHandle.standardOutput.write(inPlaceLine.data(using: .utf8)!)
         summary["engine_inplace_vs_memcpy_\(layout)_\(label)"] = pairedInPlace.median
         summary["engine_inplace_vs_memcpy_min_\(layout)_\(label)"] = pairedInPlace.minimum
         let singleThread = output.withUnsafeMutableBufferPointer { buffer in
             measure {
-                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
-                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: Int.max)
+                rotate(tensor, into: buffer, parameters: parameters, engine: singleThreaded)
             }
         }
         report(Row(name: "engine \(layout), 1 thread", seconds: singleThread, elements: count,
                    bytes: bytesMoved, baseline: "memcpy 1 thread", baselineSeconds: copyOne))
         let allocating = measure {
-            consume(try! Rotation.rotate(tensor, positions: .sequential, offset: 0, parameters: parameters,
-                                         inverse: false, xpos: nil))
+            consume(try! engine.rotate(tensor, positions: .sequential, offset: 0, parameters: parameters,
+                                       inverse: false, xpos: nil))
         }
         report(Row(name: "engine \(layout), API (allocates output)", seconds: allocating, elements: count,
                    bytes: bytesMoved, baseline: "best memcpy", baselineSeconds: bestCopy))
         summary["engine_api_\(layout)_\(label)"] = allocating
         let cold = output.withUnsafeMutableBufferPointer { buffer in
             measure(minimumRuns: 3, budget: 0.5) {
-                CosineSineCache.shared.removeAll()
-                FrequencyTableCache.shared.removeAll()
-                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
-                                         parameters: parameters, inverse: false, xpos: nil)
+                engine.cosineSineTables.removeAll()
+                engine.frequencyTables.removeAll()
+                rotate(tensor, into: buffer, positions: .sequential, parameters: parameters)
             }
         }
         report(Row(name: "engine \(layout), table rebuilt (cache miss)", seconds: cold, elements: count,
-                   bytes: bytesMoved, baseline: "cached", baselineSeconds: engine))
+                   bytes: bytesMoved, baseline: "cached", baselineSeconds: engineTime))
         let scalar = tensor.values.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { buffer in
-                let table = try! Rotation.cosineSineTable(parameters: parameters, headDimension: shape.last!,
-                                                         positions: Array(0..<shape[shape.count - 2]))
+                let table = try! engine.cosineSineTable(parameters: parameters, headDimension: shape.last!,
+                                                       positions: Array(0..<shape[shape.count - 2]))
                 return table.cosines.withUnsafeBufferPointer { cosines in
                     table.sines.withUnsafeBufferPointer { sines in
                         measure {
@@ -332,33 +363,29 @@ if !codecsOnly {
     let bytesMoved = 2 * count * 4
     output.withUnsafeMutableBufferPointer { buffer in
         let plainTime = measure {
-            _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0, parameters: plain,
-                                     inverse: false, xpos: nil)
+            rotate(tensor, into: buffer, positions: .sequential, parameters: plain)
         }
         report(Row(name: "plain RoPE, half, into buffer", seconds: plainTime, elements: count, bytes: bytesMoved))
         let mropeTime = measure {
-            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
-                                     inverse: false, xpos: nil)
+            rotate(tensor, into: buffer, positions: grid, parameters: mrope)
         }
         report(Row(name: "M-RoPE chunked, half, into buffer", seconds: mropeTime, elements: count, bytes: bytesMoved,
                    baseline: "plain RoPE", baselineSeconds: plainTime))
         summary["plain_\(shape.map(String.init).joined(separator: "x"))"] = plainTime
         summary["mrope_32x2048x128"] = mropeTime
         let paired = alternatingRatio({
-            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
-                                     inverse: false, xpos: nil)
+            rotate(tensor, into: buffer, positions: grid, parameters: mrope)
         }, against: {
-            _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0, parameters: plain,
-                                     inverse: false, xpos: nil)
+            rotate(tensor, into: buffer, positions: .sequential, parameters: plain)
         })
         let ratios = (String(format: "%.2f", paired.median), String(format: "%.2f", paired.minimum))
-        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, fastest/fastest \(ratios.1)x plain time"
+        let line = "|   alternating with plain RoPE: median of pair ratios \(ratios.0)x, "
+            + "fastest/fastest \(ratios.1)x plain time"
         FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
         summary["mrope_vs_plain_32x2048x128"] = paired.median
         let cold = measure(minimumRuns: 3, budget: 0.5) {
-            CosineSineCache.shared.removeAll()
-            _ = try! Rotation.rotate(tensor, into: buffer, positions: grid, offset: 0, parameters: mrope,
-                                     inverse: false, xpos: nil)
+            engine.cosineSineTables.removeAll()
+            rotate(tensor, into: buffer, positions: grid, parameters: mrope)
         }
         report(Row(name: "M-RoPE chunked, cos/sin table rebuilt", seconds: cold, elements: count, bytes: bytesMoved,
                    baseline: "cached", baselineSeconds: mropeTime))
@@ -378,9 +405,9 @@ for tokens in codecsOnly || mropeOnly ? [] : [64, 128, 256, 512, 1024, 2048, 409
     let times = output.withUnsafeMutableBufferPointer { buffer in
         [Int.max, 0].map { threshold in
             measure(minimumRuns: 20, budget: 0.3) {
-                _ = try! Rotation.rotate(tensor, into: buffer, positions: .sequential, offset: 0,
-                                         parameters: RoPEParameters(), inverse: false, xpos: nil,
-                                         parallelThreshold: threshold)
+                rotate(tensor, into: buffer, parameters: RoPEParameters(),
+                       engine: Engine(parallelThreshold: threshold, frequencyTables: engine.frequencyTables,
+                                      cosineSineTables: engine.cosineSineTables))
             }
         }
     }
@@ -390,7 +417,8 @@ for tokens in codecsOnly || mropeOnly ? [] : [64, 128, 256, 512, 1024, 2048, 409
     if crossover == nil && times[1] < times[0] * 0.9 { crossover = count }
 }
 if !mropeOnly {
-    FileHandle.standardOutput.write("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") elements; engine default threshold \(Rotation.defaultParallelThreshold)\n".data(using: .utf8)!)
+    FileHandle.standardOutput.write(("parallel pays off (>10% faster) from \(crossover.map(String.init) ?? "never") "
+        + "elements; engine default threshold \(Engine.defaultParallelThreshold)\n").data(using: .utf8)!)
 }
 
 // MARK: codecs
@@ -442,7 +470,8 @@ if !mropeOnly {
     }
     var npyCopy = [Float](repeating: 0, count: npyCount)
     let copyOne = memcpyTime(npyValues, &npyCopy, parallel: false)
-    report(Row(name: "memcpy \(npyCount * 4 / 1000) kB, 1 thread", seconds: copyOne, elements: npyCount, bytes: npyCount * 4))
+    report(Row(name: "memcpy \(npyCount * 4 / 1000) kB, 1 thread", seconds: copyOne, elements: npyCount,
+               bytes: npyCount * 4))
     report(Row(name: ".npy write (fresh buffer)", seconds: npyWrite, elements: npyCount, bytes: npyBytes.count,
                baseline: "memcpy", baselineSeconds: copyOne))
     let npyRead = npyBytes.withUnsafeBytes { bytes in

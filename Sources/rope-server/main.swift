@@ -1,4 +1,5 @@
 import Foundation
+import RoPE
 import RoPEServer
 
 // Block SIGINT/SIGTERM before any thread starts so every thread inherits the mask and `sigwait` below receives them.
@@ -32,11 +33,14 @@ do {
 let openAPIDocument = try? String(contentsOfFile: settings.openAPIPath, encoding: .utf8)
 let explorerPage = (try? String(contentsOfFile: settings.explorerPath, encoding: .utf8)).map(ExplorerPage.init)
 let runtime = ServerRuntime(log: RequestLog(level: settings.logLevel, format: settings.logFormat))
-let context = ServiceContext(configuration: settings.server, openAPIDocument: openAPIDocument,
+// The one engine of the process: its caches serve every request.
+let engine = Engine(parallelThreshold: settings.server.parallelThreshold)
+let context = ServiceContext(configuration: settings.server, engine: engine, openAPIDocument: openAPIDocument,
                              explorerPage: explorerPage, runtime: runtime)
 let server: HTTPServer
 do {
-    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context), runtime: runtime)
+    server = try HTTPServer(configuration: settings.server, router: RoPEService.router(context: context),
+                            runtime: runtime)
 } catch {
     fail(error.description)
 }
@@ -46,7 +50,8 @@ let startupFields: [(String, String)] = [("port", String(server.port)), ("versio
                                          ("worker_threads", String(settings.server.effectiveThreads)),
                                          ("openapi_found", String(openAPIDocument != nil)),
                                          ("explorer_found", String(explorerPage != nil))]
-let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }.map { ($0.key, $0.read(settings)) }
+let configurationFields: [(String, String)] = ServerSettings.options.filter { $0.key != "port" }
+    .map { ($0.key, $0.read(settings)) }
 runtime.log.event("listening", always: true, startupFields + configurationFields)
 
 var received: Int32 = 0

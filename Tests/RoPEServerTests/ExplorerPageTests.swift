@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RoPE
 @testable import RoPEServer
 
 /// The explorer page at /: served with a Content-Security-Policy that names its inline code by SHA-256, behind the
@@ -66,7 +67,8 @@ struct ExplorerPageTests {
     @Test("without the page file / is a JSON 404 naming the setting")
     func missing() throws {
         let configuration = ServerConfiguration()
-        let router = RoPEService.router(context: ServiceContext(configuration: configuration, openAPIDocument: nil))
+        let router = RoPEService.router(context: ServiceContext(configuration: configuration, engine: Engine(),
+                                                                openAPIDocument: nil))
         let request = HTTPRequest(method: "GET", path: "/")
         let response = router.respond(to: request)
         #expect(response.status == 404)

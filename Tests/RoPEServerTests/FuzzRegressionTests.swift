@@ -64,7 +64,8 @@ struct FuzzRegressionTests {
     }
 
     /// The router with the default configuration, as the server runs it.
-    static let router = RoPEService.router(context: ServiceContext(configuration: ServerConfiguration(), openAPIDocument: nil))
+    static let router = RoPEService.router(context: ServiceContext(configuration: ServerConfiguration(),
+                                                                   engine: Engine(), openAPIDocument: nil))
 
     /// Routes a request and returns its status and whether the body is a well-formed answer for that status.
     static func route(_ request: HTTPRequest) -> (status: Int, problem: String?) {
@@ -75,7 +76,9 @@ struct FuzzRegressionTests {
         let json = response.body.withUnsafeBytes {
             (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
         }
-        guard json?["error"] is String, json?["error_type"] is String else { return (status, "error body \(String(describing: json))") }
+        guard json?["error"] is String, json?["error_type"] is String else {
+            return (status, "error body \(String(describing: json))")
+        }
         return (status, nil)
     }
 
@@ -88,8 +91,10 @@ struct FuzzRegressionTests {
             if input[0] & 4 != 0 { headers["Accept"] = "application/x-npy" }
             let body = Array(input.dropFirst())
             body.withUnsafeBytes { bytes in
-                let (status, problem) = Self.route(HTTPRequest(method: "POST", path: path, headers: headers, body: bytes))
-                #expect(problem == nil, "POST \(path) \(String(decoding: body.prefix(120), as: UTF8.self)): \(status) \(problem ?? "")")
+                let request = HTTPRequest(method: "POST", path: path, headers: headers, body: bytes)
+                let (status, problem) = Self.route(request)
+                let prefix = String(decoding: body.prefix(120), as: UTF8.self)
+                #expect(problem == nil, "POST \(path) \(prefix): \(status) \(problem ?? "")")
             }
         }
     }
@@ -101,7 +106,8 @@ struct FuzzRegressionTests {
         let npyBody = npy.take()!.withUnsafeBytes { Array($0) }
         for input in Self.inputs("query") where !input.isEmpty {
             let text = String(decoding: input.dropFirst(), as: UTF8.self)
-            let query: [(name: String, value: String)] = text.isEmpty ? [] : text.split(separator: "&", omittingEmptySubsequences: false).map { item in
+            let items = text.isEmpty ? [] : text.split(separator: "&", omittingEmptySubsequences: false)
+            let query: [(name: String, value: String)] = items.map { item in
                 guard let equals = item.firstIndex(of: "=") else { return (String(item), "") }
                 return (String(item[..<equals]), String(item[item.index(after: equals)...]))
             }

@@ -6,6 +6,13 @@ import RoPE
 /// cached cos/sin table vs a freshly built one, parallel vs one thread, in place vs into a new buffer.
 @Suite("Engine fast paths")
 struct FastPathTests {
+    /// The engine's cos/sin table through `cache` (default parameters unless given).
+    static func table(_ cache: CosineSineCache, parameters: RoPEParameters = RoPEParameters(), headDimension: Int,
+                      positions: [Int], inverse: Bool = false, xpos: XPos? = nil) throws(RoPEError) -> CosineSineTable {
+        try Engine(cosineSineTables: cache).cosineSineTable(parameters: parameters, headDimension: headDimension,
+                                                            positions: positions, inverse: inverse, xpos: xpos)
+    }
+
     /// Random coefficients in [-1.5, 1.5) (amplitudes above 1 exercise the attention factor's range).
     static func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
@@ -38,16 +45,18 @@ struct FastPathTests {
                 outputs.append(output)
             }
             for (implementation, output) in zip(RotationKernel.Implementation.allCases, outputs).dropFirst() {
-                #expect(outputs[0].map(\.bitPattern) == output.map(\.bitPattern), "r \(r), d \(d), \(layout), \(implementation)")
+                #expect(outputs[0].map(\.bitPattern) == output.map(\.bitPattern),
+                        "r \(r), d \(d), \(layout), \(implementation)")
             }
             // Pass-through features are copied unchanged.
             for token in 0..<tokens {
-                #expect(Array(outputs[1][(token * d + r)..<(token * d + d)]) == Array(input[(token * d + r)..<(token * d + d)]))
+                let passThrough = (token * d + r)..<(token * d + d)
+                #expect(Array(outputs[1][passThrough]) == Array(input[passThrough]))
             }
         }
     }
 
-    @Test("streaming stores into a 16-byte aligned buffer, and the fallback for an unaligned one, equal the scalar reference",
+    @Test("streaming stores into an aligned buffer, and the unaligned fallback, equal the scalar reference",
           arguments: RotationLayout.allCases, [0, 4])
     func nonTemporalEqualsScalar(layout: RotationLayout, misalignment: Int) {
         let d = 128, r = 128, tokens = 9, tableRows = 4
@@ -79,8 +88,9 @@ struct FastPathTests {
         var inPlace = input
         input.withUnsafeBufferPointer { source in
             separate.withUnsafeMutableBufferPointer { destination in
-                RotationKernel.rotate(tokens: 0..<tokens, source: source.baseAddress!, destination: destination.baseAddress!,
-                                      featureCount: d, rotaryDimension: r, layout: layout, cosines: cosines,
+                RotationKernel.rotate(tokens: 0..<tokens, source: source.baseAddress!,
+                                      destination: destination.baseAddress!, featureCount: d, rotaryDimension: r,
+                                      layout: layout, cosines: cosines,
                                       sines: sines, tableRows: tokens)
             }
         }
@@ -96,16 +106,17 @@ struct FastPathTests {
           arguments: Fixtures.everyScaling(rotaryDimension: 16).map(\.name))
     func cacheHitEqualsMiss(scalingName: String) throws {
         var parameters = RoPEParameters()
-        parameters.scaling = try #require(Fixtures.everyScaling(rotaryDimension: 16).first { $0.name == scalingName }).scaling
+        let fixture = Fixtures.everyScaling(rotaryDimension: 16).first { $0.name == scalingName }
+        parameters.scaling = try #require(fixture).scaling
         let cache = CosineSineCache(maximumEntries: 8, maximumBytes: 1 << 20)
         for (positions, inverse, xpos) in [([0, 1, 2, 3], false, nil as XPos?), ([5, 9, -2, 40], true, nil),
                                            (Array(7..<19), false, XPos(role: .key, scaleBase: 64))] {
-            let miss = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                    inverse: inverse, xpos: xpos, cache: cache)
-            let hit = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                   inverse: inverse, xpos: xpos, cache: cache)
-            let uncached = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                        inverse: inverse, xpos: xpos, cache: nil)
+            let miss = try Self.table(cache, parameters: parameters, headDimension: 16, positions: positions,
+                                      inverse: inverse, xpos: xpos)
+            let hit = try Self.table(cache, parameters: parameters, headDimension: 16, positions: positions,
+                                     inverse: inverse, xpos: xpos)
+            let uncached = try Self.table(.keepingNothing, parameters: parameters, headDimension: 16,
+                                          positions: positions, inverse: inverse, xpos: xpos)
             #expect(hit === miss)
             #expect(hit.cosines.map(\.bitPattern) == uncached.cosines.map(\.bitPattern))
             #expect(hit.sines.map(\.bitPattern) == uncached.sines.map(\.bitPattern))
@@ -119,12 +130,12 @@ struct FastPathTests {
         let cache = CosineSineCache(maximumEntries: 16, maximumBytes: 1 << 20)
         var other = RoPEParameters()
         other.theta = 500_000
-        let base = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], cache: cache)
+        let base = try Self.table(cache, headDimension: 8, positions: [0, 1])
         let variants = [
-            try Rotation.cosineSineTable(parameters: other, headDimension: 8, positions: [0, 1], cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [1, 2], cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [0, 1], inverse: true, cache: cache),
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 12, positions: [0, 1], cache: cache),
+            try Self.table(cache, parameters: other, headDimension: 8, positions: [0, 1]),
+            try Self.table(cache, headDimension: 8, positions: [1, 2]),
+            try Self.table(cache, headDimension: 8, positions: [0, 1], inverse: true),
+            try Self.table(cache, headDimension: 12, positions: [0, 1]),
         ]
         for variant in variants { #expect(variant !== base) }
         #expect(cache.statistics.misses == 5)
@@ -135,7 +146,7 @@ struct FastPathTests {
     func cacheEvictsLeastRecentlyUsed() throws {
         let cache = CosineSineCache(maximumEntries: 2, maximumBytes: 1 << 20)
         func table(_ start: Int) throws -> CosineSineTable {
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: cache)
+            try Self.table(cache, headDimension: 8, positions: [start, start + 1])
         }
         let first = try table(0)
         _ = try table(10)
@@ -148,13 +159,13 @@ struct FastPathTests {
         #expect(cache.statistics.misses == missesBefore + 1)
         // A byte budget: tables above a quarter of it are returned but not kept.
         let small = CosineSineCache(maximumEntries: 100, maximumBytes: 64)
-        _ = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 64, positions: [0, 1, 2], cache: small)
+        _ = try Self.table(small, headDimension: 64, positions: [0, 1, 2])
         #expect(small.statistics.entries == 0)
         // Within the byte budget: 64-byte tables (2 rows of 4 cosines and 4 sines) in a 256-byte cache, so the
         // fifth evicts the least recently used although the entry bound is far.
         let budgeted = CosineSineCache(maximumEntries: 100, maximumBytes: 256)
         func budgetedTable(_ start: Int) throws -> CosineSineTable {
-            try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 8, positions: [start, start + 1], cache: budgeted)
+            try Self.table(budgeted, headDimension: 8, positions: [start, start + 1])
         }
         let oldest = try budgetedTable(0)
         #expect((oldest.cosines.count + oldest.sines.count) * MemoryLayout<Float>.stride == 64)
@@ -166,12 +177,11 @@ struct FastPathTests {
     @Test("concurrent readers of one cache all get the same table")
     func cacheIsThreadSafe() throws {
         let cache = CosineSineCache(maximumEntries: 4, maximumBytes: 1 << 20)
-        let reference = try Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
-                                                     positions: Array(0..<64), cache: nil)
+        let reference = try Self.table(.keepingNothing, headDimension: 32, positions: Array(0..<64))
         DispatchQueue.concurrentPerform(iterations: 64) { iteration in
             // Six distinct keys through a 4-entry cache: hits, misses and evictions race.
-            let table = try! Rotation.cosineSineTable(parameters: RoPEParameters(), headDimension: 32,
-                                                      positions: Array((iteration % 6)..<(iteration % 6 + 64)), cache: cache)
+            let start = iteration % 6
+            let table = try! Self.table(cache, headDimension: 32, positions: Array(start..<(start + 64)))
             if iteration % 6 == 0 {
                 precondition(table.cosines == reference.cosines && table.sines == reference.sines)
             }
@@ -187,32 +197,31 @@ struct FastPathTests {
         parameters.layout = layout
         parameters.rotaryDimension = .count(48)
         let tensor = Fixtures.randomTensor([3, 5, 37, 64], seed: 9)
-        let single = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
-                                         inverse: false, xpos: nil, parallelThreshold: .max)
-        let parallel = try Rotation.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
-                                           inverse: false, xpos: nil, parallelThreshold: 0)
+        let single = try Engine(parallelThreshold: .max).rotate(tensor, positions: .sequential, offset: 3,
+                                                                parameters: parameters, inverse: false, xpos: nil)
+        let everyCore = Engine(parallelThreshold: 0)
+        let parallel = try everyCore.rotate(tensor, positions: .sequential, offset: 3, parameters: parameters,
+                                            inverse: false, xpos: nil)
         #expect(single.tensor.values.map(\.bitPattern) == parallel.tensor.values.map(\.bitPattern))
-        var inPlace = tensor.values
-        _ = try inPlace.withUnsafeMutableBufferPointer { buffer in
-            try Rotation.rotate(Tensor(shape: tensor.shape, values: Array(buffer)), into: buffer, positions: .sequential,
-                                offset: 3, parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+        var separate = [Float](repeating: .nan, count: tensor.values.count)
+        let separateFactor = try tensor.values.withUnsafeBufferPointer { source in
+            try separate.withUnsafeMutableBufferPointer { buffer in
+                try everyCore.rotate(source, into: buffer, shape: tensor.shape, positions: .sequential, offset: 3,
+                                     parameters: parameters, inverse: false, xpos: nil)
+            }
         }
-        #expect(inPlace.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
-        var rotatedInPlace = tensor
-        let factor = try Rotation.rotate(inPlace: &rotatedInPlace, positions: .sequential, offset: 3,
-                                         parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
-        #expect(factor == single.attentionScaling)
-        #expect(rotatedInPlace.values.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
+        #expect(separateFactor == single.attentionScaling)
+        #expect(separate.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         var rawBuffer = tensor.values
         let rawFactor = try rawBuffer.withUnsafeMutableBufferPointer { buffer in
-            try Rotation.rotate(inPlace: buffer, shape: tensor.shape, positions: .sequential, offset: 3,
-                                parameters: parameters, inverse: false, xpos: nil, parallelThreshold: 0)
+            try everyCore.rotate(UnsafeBufferPointer(buffer), into: buffer, shape: tensor.shape,
+                                 positions: .sequential, offset: 3, parameters: parameters, inverse: false, xpos: nil)
         }
         #expect(rawFactor == single.attentionScaling)
         #expect(rawBuffer.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // The scalar reference kernel with an uncached table gives the same bits.
-        let table = try Rotation.cosineSineTable(parameters: parameters, headDimension: 64,
-                                                 positions: Array(3..<40), cache: nil)
+        let table = try Self.table(.keepingNothing, parameters: parameters, headDimension: 64,
+                                                 positions: Array(3..<40))
         var reference = [Float](repeating: 0, count: tensor.values.count)
         tensor.values.withUnsafeBufferPointer { source in
             reference.withUnsafeMutableBufferPointer { destination in
@@ -224,10 +233,11 @@ struct FastPathTests {
         }
         #expect(reference.map(\.bitPattern) == single.tensor.values.map(\.bitPattern))
         // Per-token positions (no shared table) agree with shared positions that say the same thing.
-        let perRow = try Rotation.rotate(tensor, positions: .perRow((0..<15).flatMap { row in (0..<37).map { $0 + row % 2 } }),
-                                         offset: 3, parameters: parameters, inverse: false, xpos: nil)
-        let rowLength = 37 * 64
-        #expect(Array(perRow.tensor.values[0..<rowLength]).map(\.bitPattern) == Array(single.tensor.values[0..<rowLength]).map(\.bitPattern))
+        let perRowPositions = (0..<15).flatMap { row in (0..<37).map { $0 + row % 2 } }
+        let perRow = try Engine().rotate(tensor, positions: .perRow(perRowPositions), offset: 3, parameters: parameters,
+                                         inverse: false, xpos: nil)
+        let firstRow = 0..<(37 * 64)
+        #expect(perRow.tensor.values[firstRow].map(\.bitPattern) == single.tensor.values[firstRow].map(\.bitPattern))
     }
 
     @Test("a buffer whose count does not match its shape is refused before anything is written")
@@ -235,8 +245,8 @@ struct FastPathTests {
         var values = [Float](repeating: 1, count: 10)
         #expect(throws: RoPEError.self) {
             try values.withUnsafeMutableBufferPointer { buffer in
-                try Rotation.rotate(inPlace: buffer, shape: [3, 4], positions: .sequential, offset: 0,
-                                    parameters: RoPEParameters(), inverse: false, xpos: nil)
+                try Engine().rotate(UnsafeBufferPointer(buffer), into: buffer, shape: [3, 4], positions: .sequential,
+                                    offset: 0, parameters: RoPEParameters(), inverse: false, xpos: nil)
             }
         }
         #expect(values == [Float](repeating: 1, count: 10))
@@ -257,7 +267,10 @@ struct FastPathTests {
             #expect(marked.withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: $0) } == index)
             // An unaligned window (starts one float later) still finds it at its own index.
             if index > 0 {
-                #expect(marked.withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: UnsafeBufferPointer(rebasing: $0[1...])) } == index - 1)
+                let found = marked.withUnsafeBufferPointer {
+                    NonFiniteScan.firstIndex(in: UnsafeBufferPointer(rebasing: $0[1...]))
+                }
+                #expect(found == index - 1)
             }
         }
         #expect([Float]().withUnsafeBufferPointer { NonFiniteScan.firstIndex(in: $0) } == nil)

@@ -73,8 +73,10 @@ struct FrequencyTableCacheTests {
     @Test("tables hash by their digest: equal tables hash alike, any differing field makes them unequal")
     func hashing() throws {
         for set in Self.goldenParameterSets {
-            let first = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
-            let second = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension, sequenceLength: 4096)
+            let first = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension,
+                                           sequenceLength: 4096)
+            let second = try FrequencyTable(parameters: set.parameters, headDimension: set.headDimension,
+                                            sequenceLength: 4096)
             #expect(first == second && first.hashValue == second.hashValue, "\(set.name)")
         }
         var parameters = RoPEParameters()
@@ -295,10 +297,10 @@ struct FrequencyTableCacheTests {
         parameters.scaling = .dynamic(DynamicNTKScaling(factor: 2, maxPositionEmbeddings: 8))
         let cache = FrequencyTableCache(maximumEntries: 8)
         for positions in [Array(0..<6), Array(0..<6), Array(0..<12), Array(0..<12)] {
-            let cached = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                      cache: nil, frequencyTableCache: cache)
-            let uncached = try Rotation.cosineSineTable(parameters: parameters, headDimension: 16, positions: positions,
-                                                        cache: nil, frequencyTableCache: nil)
+            let cached = try Engine(frequencyTables: cache, cosineSineTables: .keepingNothing)
+                .cosineSineTable(parameters: parameters, headDimension: 16, positions: positions)
+            let uncached = try Engine(frequencyTables: .keepingNothing, cosineSineTables: .keepingNothing)
+                .cosineSineTable(parameters: parameters, headDimension: 16, positions: positions)
             #expect(cached.cosines.map(\.bitPattern) == uncached.cosines.map(\.bitPattern))
             #expect(cached.sines.map(\.bitPattern) == uncached.sines.map(\.bitPattern))
         }

@@ -93,9 +93,9 @@ struct GoldenCase {
             guard let role = XPos.Role(rawValue: xposFields["role"] as? String ?? "") else {
                 throw GoldenError.malformed("xpos.role")
             }
-            xpos = XPos(role: role, scaleBase: JSONValue.double(xposFields["scale_base"]) ?? 512)
+            xpos = XPos(role: role, scaleBase: JSONValue.double(xposFields["scale_base"]) ?? XPos.defaultScaleBase)
         }
-        let result = try Rotation.rotate(
+        let result = try Engine().rotate(
             input, positions: try JSONValue.positionGrid(fields["positions"], multiAxis: fields["mrope_positions"]),
             offset: JSONValue.int(fields["offset"]) ?? 0, parameters: parameters,
             inverse: JSONValue.bool(fields["inverse"]) ?? false, xpos: xpos)
@@ -115,7 +115,7 @@ struct GoldenCase {
         options.causal = JSONValue.bool(fields["causal"]) ?? false
         options.softmax = JSONValue.bool(fields["softmax"]) ?? false
         let parameters = try GoldenParameters.layerParameters(from: fields).map(adjusted)
-        let scores = try AttentionScores.compute(
+        let scores = try Engine().attentionScores(
             queries: try JSONValue.tensor(fields["queries"]), keys: try JSONValue.tensor(fields["keys"]),
             queryPositions: try JSONValue.positionGrid(fields["query_positions"],
                                                        multiAxis: fields["query_mrope_positions"]),
@@ -142,9 +142,10 @@ struct GoldenCase {
             compareNumbers("attention_scaling", [table.attentionFactor], into: &failures)
         }
         if let sequenceLength {
-            let (cosines, sines) = table.cosineSineTable(positions: Array(0..<sequenceLength))
-            compareNumbers("cos", cosines.map(Double.init), into: &failures)
-            compareNumbers("sin", sines.map(Double.init), into: &failures)
+            let cosineSine = try Engine().cosineSineTable(parameters: parameters, headDimension: dim,
+                                                          positions: Array(0..<sequenceLength))
+            compareNumbers("cos", cosineSine.cosines.map(Double.init), into: &failures)
+            compareNumbers("sin", cosineSine.sines.map(Double.init), into: &failures)
         }
         if let position = JSONValue.int(fields["position"]) {
             compareNumbers("angles", table.angles(atPosition: position), into: &failures)
@@ -205,12 +206,14 @@ struct GoldenCase {
             if !ok {
                 badCount += 1
                 if firstBad == nil {
-                    firstBad = "first bad index \(index): got \(gotValue), expected \(expectedValue.map { "\($0)" } ?? "null (masked)")"
+                    let expectedText = expectedValue.map { "\($0)" } ?? "null (masked)"
+                    firstBad = "first bad index \(index): got \(gotValue), expected \(expectedText)"
                 }
             }
         }
         if let firstBad {
-            failures.append("\(field): \(badCount) of \(got.count) out of tolerance (rtol \(rtol), atol \(atol)); \(firstBad)")
+            failures.append("\(field): \(badCount) of \(got.count) out of tolerance (rtol \(rtol), atol \(atol)); "
+                                + firstBad)
         }
     }
 }

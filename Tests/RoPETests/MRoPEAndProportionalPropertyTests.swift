@@ -24,7 +24,7 @@ struct MRoPEAndProportionalPropertyTests {
         plain.mropeSection = nil
         let mrope = Self.mrope(Self.sections[sectionIndex], layout: layout)
         for xpos in [nil, XPos(role: .query, scaleBase: 100_000)] {
-            let reference = try Rotation.rotate(input, positions: .shared(positions), offset: 3, parameters: plain,
+            let reference = try Engine().rotate(input, positions: .shared(positions), offset: 3, parameters: plain,
                                                 inverse: false, xpos: xpos)
             let grids: [PositionGrid] = [
                 .multiAxis(MRoPEPositions(temporal: positions, height: positions, width: positions, isPerRow: false)),
@@ -36,10 +36,10 @@ struct MRoPEAndProportionalPropertyTests {
             for grid in grids {
                 var perRowReference = reference
                 if case .multiAxis(let axes) = grid, axes.isPerRow {
-                    perRowReference = try Rotation.rotate(input, positions: .perRow(axes.temporal), offset: 3,
+                    perRowReference = try Engine().rotate(input, positions: .perRow(axes.temporal), offset: 3,
                                                           parameters: plain, inverse: false, xpos: xpos)
                 }
-                let result = try Rotation.rotate(input, positions: grid, offset: 3, parameters: mrope,
+                let result = try Engine().rotate(input, positions: grid, offset: 3, parameters: mrope,
                                                  inverse: false, xpos: xpos)
                 #expect(result.tensor.values.map(\.bitPattern) == perRowReference.tensor.values.map(\.bitPattern),
                         "\(grid) xpos \(xpos == nil ? "off" : "on")")
@@ -53,9 +53,9 @@ struct MRoPEAndProportionalPropertyTests {
         let temporal = [0, 1, 1]
         let grid = PositionGrid.multiAxis(MRoPEPositions(temporal: temporal, height: [0, 1, 2], width: [0, 3, 1],
                                                           isPerRow: false))
-        let mrope = try Rotation.rotate(input, positions: grid, offset: 0, parameters: Self.mrope(Self.sections[0]),
+        let mrope = try Engine().rotate(input, positions: grid, offset: 0, parameters: Self.mrope(Self.sections[0]),
                                         inverse: false, xpos: nil)
-        let plain = try Rotation.rotate(input, positions: .shared(temporal), offset: 0,
+        let plain = try Engine().rotate(input, positions: .shared(temporal), offset: 0,
                                         parameters: Self.mrope(Self.sections[0]), inverse: false, xpos: nil)
         #expect(mrope.tensor.values[0..<32] == plain.tensor.values[0..<32], "token 0 sits at (0, 0, 0)")
         #expect(mrope.tensor.values[32...] != plain.tensor.values[32...], "tokens 1 and 2 have other h and w")
@@ -71,9 +71,9 @@ struct MRoPEAndProportionalPropertyTests {
         var proportional = reference
         proportional.scaling = .proportional(ProportionalScaling(factor: 1, partialRotaryFactor: 1))
         for grid in [PositionGrid.sequential, .shared([5, 0, 70_000, -3])] {
-            let expected = try Rotation.rotate(input, positions: grid, offset: 0, parameters: reference,
+            let expected = try Engine().rotate(input, positions: grid, offset: 0, parameters: reference,
                                                inverse: false, xpos: nil)
-            let got = try Rotation.rotate(input, positions: grid, offset: 0, parameters: proportional,
+            let got = try Engine().rotate(input, positions: grid, offset: 0, parameters: proportional,
                                           inverse: false, xpos: nil)
             #expect(got.tensor.values.map(\.bitPattern) == expected.tensor.values.map(\.bitPattern))
         }
@@ -87,7 +87,7 @@ struct MRoPEAndProportionalPropertyTests {
         let input = Fixtures.randomTensor([1, 3, 64], seed: 14)
         var parameters = RoPEParameters()
         parameters.scaling = .proportional(ProportionalScaling(factor: 8, partialRotaryFactor: 0.25))
-        let result = try Rotation.rotate(input, positions: .shared([3, 90, 1_000_000]), offset: 0,
+        let result = try Engine().rotate(input, positions: .shared([3, 90, 1_000_000]), offset: 0,
                                          parameters: parameters, inverse: false, xpos: nil)
         for token in 0..<3 {
             for feature in 0..<64 {
@@ -99,7 +99,7 @@ struct MRoPEAndProportionalPropertyTests {
         #expect(result.tensor.values[64] != input.values[64], "pair 0 of token 1 rotates")
         parameters.rotaryDimension = .count(32)
         #expect(throws: RoPEError.self) {
-            try Rotation.rotate(input, positions: .sequential, offset: 0, parameters: parameters, inverse: false,
+            try Engine().rotate(input, positions: .sequential, offset: 0, parameters: parameters, inverse: false,
                                 xpos: nil)
         }
     }
@@ -125,12 +125,13 @@ struct MRoPEAndProportionalPropertyTests {
         cases.append(("proportional", proportional, .shared([0, 9, 1000, 123_456])))
         for (name, parameters, grid) in cases {
             for xpos in [nil, XPos(role: .key, scaleBase: 4096)] {
-                let forward = try Rotation.rotate(input, positions: grid, offset: 7, parameters: parameters,
+                let forward = try Engine().rotate(input, positions: grid, offset: 7, parameters: parameters,
                                                   inverse: false, xpos: xpos)
-                let back = try Rotation.rotate(forward.tensor, positions: grid, offset: 7, parameters: parameters,
+                let back = try Engine().rotate(forward.tensor, positions: grid, offset: 7, parameters: parameters,
                                                inverse: true, xpos: xpos)
                 let (close, index) = Fixtures.allClose(back.tensor.values, input.values, tolerance: 1e-5)
-                #expect(close, "\(name) \(layout) xpos \(xpos == nil ? "off" : "on"): first difference at \(index ?? -1)")
+                #expect(close,
+                        "\(name) \(layout) xpos \(xpos == nil ? "off" : "on"): first difference at \(index ?? -1)")
                 #expect(forward.tensor != input)
             }
         }
@@ -151,7 +152,7 @@ struct MRoPEAndProportionalPropertyTests {
                 return .multiAxis(MRoPEPositions(temporal: shifted[0], height: shifted[1], width: shifted[2],
                                                  isPerRow: false))
             }
-            return try AttentionScores.compute(queries: queries, keys: keys, queryPositions: grid(queryAxes),
+            return try Engine().attentionScores(queries: queries, keys: keys, queryPositions: grid(queryAxes),
                                                keyPositions: grid(keyAxes), parameters: parameters,
                                                options: AttentionOptions())
         }
@@ -161,7 +162,7 @@ struct MRoPEAndProportionalPropertyTests {
             #expect(close, "axis \(axis.name) shift \(shift): first difference at \(index ?? -1)")
         }
         // Shifting one axis of the queries alone changes the scores: every axis takes part.
-        let moved = try AttentionScores.compute(
+        let moved = try Engine().attentionScores(
             queries: queries, keys: keys,
             queryPositions: .multiAxis(MRoPEPositions(
                 temporal: queryAxes[0].map { $0 + (axis == .temporal ? 3 : 0) },
@@ -179,14 +180,14 @@ struct MRoPEAndProportionalPropertyTests {
         var parameters = RoPEParameters()
         parameters.mropeSection = MRoPESection(counts: [4, 6, 5])
         #expect(throws: RoPEError.self) {
-            try Rotation.rotate(input, positions: .sequential, offset: 0, parameters: parameters, inverse: false,
+            try Engine().rotate(input, positions: .sequential, offset: 0, parameters: parameters, inverse: false,
                                 xpos: nil)
         }
         parameters.mropeSection = nil
         let grid = PositionGrid.multiAxis(MRoPEPositions(temporal: [0, 1], height: [0, 1], width: [0, 1],
                                                           isPerRow: false))
         do {
-            _ = try Rotation.rotate(input, positions: grid, offset: 0, parameters: parameters, inverse: false,
+            _ = try Engine().rotate(input, positions: grid, offset: 0, parameters: parameters, inverse: false,
                                     xpos: nil)
             Issue.record("3-axis positions without a section were accepted")
         } catch {

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import RoPE
 
-/// `Rotation.move` (from_positions): equal to inverse-then-forward up to float32 rounding, more precise than it
-/// against float64 truth, and exactly inverse-then-forward where the two sides' frequencies differ.
+/// `Engine.rotate` with `from` (from_positions): equal to inverse-then-forward up to float32 rounding, more
+/// precise than it against float64 truth, and exactly inverse-then-forward where the two sides' frequencies differ.
 @Suite("Moving cached keys")
 struct MovingKeysTests {
     /// Moves a copy of `tensor`.
@@ -11,8 +11,8 @@ struct MovingKeysTests {
                       parameters: RoPEParameters, xpos: XPos? = nil) throws -> (values: [Float], factor: Double) {
         var values = tensor.values
         let factor = try values.withUnsafeMutableBufferPointer { buffer in
-            try Rotation.move(inPlace: buffer, shape: tensor.shape, from: from, to: to, offset: offset,
-                              parameters: parameters, xpos: xpos)
+            try Engine().rotate(UnsafeBufferPointer(buffer), into: buffer, shape: tensor.shape, positions: to,
+                                from: from, offset: offset, parameters: parameters, inverse: false, xpos: xpos)
         }
         return (values, factor)
     }
@@ -20,12 +20,11 @@ struct MovingKeysTests {
     /// The inverse rotation at `from`, then the forward rotation at `to`.
     static func inverseThenForward(_ tensor: Tensor, from: PositionGrid, to: PositionGrid, offset: Int = 0,
                                    parameters: RoPEParameters, xpos: XPos? = nil) throws -> [Float] {
-        var copy = tensor
-        _ = try Rotation.rotate(inPlace: &copy, positions: from, offset: offset, parameters: parameters,
-                                inverse: true, xpos: xpos)
-        _ = try Rotation.rotate(inPlace: &copy, positions: to, offset: offset, parameters: parameters,
-                                inverse: false, xpos: xpos)
-        return copy.values
+        let engine = Engine()
+        let back = try engine.rotate(tensor, positions: from, offset: offset, parameters: parameters, inverse: true,
+                                     xpos: xpos)
+        return try engine.rotate(back.tensor, positions: to, offset: offset, parameters: parameters, inverse: false,
+                                 xpos: xpos).tensor.values
     }
 
     @Test("equals inverse-then-forward to float32 rounding for every rope_type, layout and xPos role",
@@ -62,9 +61,8 @@ struct MovingKeysTests {
         let d = 128, tokens = 64
         // Keys as a model caches them: rotated at 1,000,000 + i and stored in float32.
         let keys = Fixtures.randomTensor([tokens, d], seed: 11)
-        var cached = keys
-        _ = try Rotation.rotate(inPlace: &cached, positions: .shared((0..<tokens).map { 1_000_000 + $0 }), offset: 0,
-                                parameters: parameters, inverse: false, xpos: nil)
+        let cached = try Engine().rotate(keys, positions: .shared((0..<tokens).map { 1_000_000 + $0 }), offset: 0,
+                                         parameters: parameters, inverse: false, xpos: nil).tensor
         let from = PositionGrid.shared((0..<tokens).map { 1_000_000 + $0 })
         let to = PositionGrid.shared((0..<tokens).map { 1_000_003 + $0 })
         let (moved, _) = try Self.moved(cached, from: from, to: to, parameters: parameters)
@@ -110,8 +108,9 @@ struct MovingKeysTests {
         var values = tensor.values
         do {
             _ = try values.withUnsafeMutableBufferPointer { buffer in
-                try Rotation.move(inPlace: buffer, shape: [3, 8], from: .shared([0, 1]), to: .sequential, offset: 0,
-                                  parameters: RoPEParameters(), xpos: nil)
+                try Engine().rotate(UnsafeBufferPointer(buffer), into: buffer, shape: [3, 8], positions: .sequential,
+                                    from: .shared([0, 1]), offset: 0, parameters: RoPEParameters(), inverse: false,
+                                    xpos: nil)
             }
             Issue.record("a from_positions list of the wrong length was accepted")
         } catch let error as RoPEError {
@@ -119,8 +118,9 @@ struct MovingKeysTests {
         }
         do {
             _ = try values.withUnsafeMutableBufferPointer { buffer in
-                try Rotation.move(inPlace: buffer, shape: [3, 8], from: .shared([Int.min, 0, 0]),
-                                  to: .shared([1, 0, 0]), offset: 0, parameters: RoPEParameters(), xpos: nil)
+                try Engine().rotate(UnsafeBufferPointer(buffer), into: buffer, shape: [3, 8],
+                                    positions: .shared([1, 0, 0]), from: .shared([Int.min, 0, 0]), offset: 0,
+                                    parameters: RoPEParameters(), inverse: false, xpos: nil)
             }
             Issue.record("an overflowing difference was accepted")
         } catch let error as RoPEError {

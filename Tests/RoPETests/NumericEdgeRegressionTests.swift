@@ -15,8 +15,11 @@ struct NumericEdgeRegressionTests {
         // Was: inv_freq [1, 1e-309, 1e-310, 1e-311] and wavelengths [6.28, null, null, null] from GET /frequencies.
         var parameters = RoPEParameters()
         parameters.scaling = .yarn(YaRNScaling(factor: 1e308, originalMaxPositionEmbeddings: 1))
-        let failure = error { () throws(RoPEError) in _ = try FrequencyTable(parameters: parameters, headDimension: 8, sequenceLength: nil) }
-        #expect(failure?.kind == .invalidParameter && failure?.field == "rope_scaling.factor", "\(String(describing: failure))")
+        let failure = error { () throws(RoPEError) in
+            _ = try FrequencyTable(parameters: parameters, headDimension: 8, sequenceLength: nil)
+        }
+        #expect(failure?.kind == .invalidParameter && failure?.field == "rope_scaling.factor",
+                "\(String(describing: failure))")
     }
 
     @Test("every accepted frequency table has finite wavelengths and finite angles at any position",
@@ -25,7 +28,8 @@ struct NumericEdgeRegressionTests {
         for dimension in [2, 8, 64, 512] {
             var parameters = RoPEParameters()
             parameters.theta = theta
-            guard let table = try? FrequencyTable(parameters: parameters, headDimension: dimension, sequenceLength: nil) else {
+            guard let table = try? FrequencyTable(parameters: parameters, headDimension: dimension,
+                                                  sequenceLength: nil) else {
                 continue  // rejected with a RoPEError: fine, that is a 422
             }
             let wavelengths = table.wavelengths
@@ -42,7 +46,9 @@ struct NumericEdgeRegressionTests {
         // inv_freq reaches 1e-300^(-62/64) ~ 1e290 for d = 64: position x inv_freq overflows at large positions.
         var parameters = RoPEParameters()
         parameters.theta = 1e-300
-        let failure = error { () throws(RoPEError) in _ = try FrequencyTable(parameters: parameters, headDimension: 64, sequenceLength: nil) }
+        let failure = error { () throws(RoPEError) in
+            _ = try FrequencyTable(parameters: parameters, headDimension: 64, sequenceLength: nil)
+        }
         #expect(failure?.kind == .invalidParameter && failure?.field == "rope_theta", "\(String(describing: failure))")
     }
 
@@ -54,7 +60,7 @@ struct NumericEdgeRegressionTests {
         options.softmax = softmax
         options.causal = causal
         let d = 2
-        return try AttentionScores.compute(
+        return try Engine().attentionScores(
             queries: Tensor(shape: [queries.count / d, d], values: queries),
             keys: Tensor(shape: [keys.count / d, d], values: keys),
             queryPositions: .sequential, keyPositions: .sequential, parameters: RoPEParameters(), options: options)

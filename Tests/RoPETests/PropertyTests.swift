@@ -19,7 +19,7 @@ struct PropertyTests {
         let queryPositions = [0, 3, 4, 9, 12]
         let keyPositions = [1, 2, 5, 6, 7, 11, 30]
         func scores(shift: Int) throws -> Tensor {
-            try AttentionScores.compute(
+            try Engine().attentionScores(
                 queries: queries, keys: keys, queryPositions: .shared(queryPositions.map { $0 + shift }),
                 keyPositions: .shared(keyPositions.map { $0 + shift }), parameters: parameters,
                 options: AttentionOptions())
@@ -47,12 +47,13 @@ struct PropertyTests {
                 .first { $0.name == scalingName }).scaling
             for xpos in roles {
                 for grid in [PositionGrid.sequential, .perRow((0..<12).map { $0 * 7 - 20 })] {
-                    let forward = try Rotation.rotate(input, positions: grid, offset: 5, parameters: parameters,
+                    let forward = try Engine().rotate(input, positions: grid, offset: 5, parameters: parameters,
                                                       inverse: false, xpos: xpos)
-                    let back = try Rotation.rotate(forward.tensor, positions: grid, offset: 5,
+                    let back = try Engine().rotate(forward.tensor, positions: grid, offset: 5,
                                                    parameters: parameters, inverse: true, xpos: xpos)
                     let (close, index) = Fixtures.allClose(back.tensor.values, input.values, tolerance: 1e-5)
-                    #expect(close, "\(scalingName)/\(layout) r=\(r) xpos=\(xpos?.role.rawValue ?? "none") \(grid): first difference at \(index ?? -1)")
+                    let label = "\(scalingName)/\(layout) r=\(r) xpos=\(xpos?.role.rawValue ?? "none") \(grid)"
+                    #expect(close, "\(label): first difference at \(index ?? -1)")
                     #expect(forward.tensor != input, "the forward rotation must change the input")
                 }
             }
@@ -68,7 +69,7 @@ struct PropertyTests {
             .first { $0.name == scalingName }).scaling
         parameters.applyAttentionScaling = false  // yarn and longrope would otherwise scale the norm
         let input = Fixtures.randomTensor([3, 9, 16], seed: 4)
-        let output = try Rotation.rotate(input, positions: .shared([0, 1, 2, 50, 999, 100_000, 1_000_000, -3, -77]),
+        let output = try Engine().rotate(input, positions: .shared([0, 1, 2, 50, 999, 100_000, 1_000_000, -3, -77]),
                                          offset: 0, parameters: parameters, inverse: false, xpos: nil)
         #expect(output.attentionScaling == 1)
         let half = 8
@@ -92,7 +93,7 @@ struct PropertyTests {
         parameters.layout = layout
         parameters.rotaryDimension = .count(6)
         let input = Fixtures.randomTensor([4, 16], seed: 5)
-        let output = try Rotation.rotate(input, positions: .sequential, offset: 3, parameters: parameters,
+        let output = try Engine().rotate(input, positions: .sequential, offset: 3, parameters: parameters,
                                          inverse: false, xpos: XPos(role: .query))
         for token in 0..<4 {
             #expect(Array(output.tensor.values[(token * 16 + 6)..<(token * 16 + 16)])
@@ -118,10 +119,10 @@ struct PropertyTests {
             parameters.layout = layout
             for grid in [PositionGrid.sequential, .perRow(perRow)] {
                 for xpos in [nil, XPos(role: .key)] {
-                    let serial = try Rotation.rotate(input, positions: grid, offset: 11, parameters: parameters,
-                                                     inverse: false, xpos: xpos, parallelThreshold: Int.max)
-                    let parallel = try Rotation.rotate(input, positions: grid, offset: 11, parameters: parameters,
-                                                       inverse: false, xpos: xpos, parallelThreshold: 0)
+                    let serial = try Engine(parallelThreshold: .max).rotate(
+                        input, positions: grid, offset: 11, parameters: parameters, inverse: false, xpos: xpos)
+                    let parallel = try Engine(parallelThreshold: 0).rotate(
+                        input, positions: grid, offset: 11, parameters: parameters, inverse: false, xpos: xpos)
                     #expect(serial.tensor.values.map(\.bitPattern) == parallel.tensor.values.map(\.bitPattern),
                             "\(layout) \(xpos?.role.rawValue ?? "no xpos")")
                 }
@@ -135,11 +136,12 @@ struct PropertyTests {
         parameters.scaling = .yarn(YaRNScaling(factor: 4, originalMaxPositionEmbeddings: 64))
         let table = try FrequencyTable(parameters: parameters, headDimension: 8, sequenceLength: nil)
         let positions = [0, 5, 1_000_000]
-        let (cosines, sines) = table.cosineSineTable(positions: positions)
+        let cosineSine = try Engine().cosineSineTable(parameters: parameters, headDimension: 8, positions: positions)
+        let (cosines, sines) = (cosineSine.cosines, cosineSine.sines)
         // e_j (x = 1, y = 0) rotates to (cos, sin), scaled by the attention factor.
         var values = [Float](repeating: 0, count: 3 * 8)
         for token in 0..<3 { for j in 0..<4 { values[token * 8 + j] = 1 } }
-        let rotated = try Rotation.rotate(Tensor(shape: [3, 8], values: values), positions: .shared(positions),
+        let rotated = try Engine().rotate(Tensor(shape: [3, 8], values: values), positions: .shared(positions),
                                           offset: 0, parameters: parameters, inverse: false, xpos: nil)
         for token in 0..<3 {
             for j in 0..<4 {
@@ -158,7 +160,7 @@ struct PropertyTests {
         options.causal = true
         for softmax in [false, true] {
             options.softmax = softmax
-            let scores = try AttentionScores.compute(
+            let scores = try Engine().attentionScores(
                 queries: queries, keys: keys, queryPositions: .shared([0, 5]), keyPositions: .shared([1, 2, 5]),
                 parameters: RoPEParameters(), options: options)
             #expect(scores.shape == [2, 3])

@@ -57,3 +57,13 @@ enum Fixtures {
         return (true, nil)
     }
 }
+
+extension CosineSineCache {
+    /// A cache that keeps no table, so every lookup builds afresh (the uncached reference).
+    static var keepingNothing: CosineSineCache { CosineSineCache(maximumEntries: 0, maximumBytes: 0) }
+}
+
+extension FrequencyTableCache {
+    /// A cache that keeps no table, so every lookup builds afresh (the uncached reference).
+    static var keepingNothing: FrequencyTableCache { FrequencyTableCache(maximumEntries: 0) }
+}

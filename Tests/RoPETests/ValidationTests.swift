@@ -12,7 +12,7 @@ struct ValidationTests {
 
     private func rotate(_ tensor: Tensor, positions: PositionGrid = .sequential, offset: Int = 0,
                         parameters: RoPEParameters = RoPEParameters()) throws(RoPEError) {
-        _ = try Rotation.rotate(tensor, positions: positions, offset: offset, parameters: parameters,
+        _ = try Engine().rotate(tensor, positions: positions, offset: offset, parameters: parameters,
                                 inverse: false, xpos: nil)
     }
 
@@ -60,13 +60,17 @@ struct ValidationTests {
 
     @Test("partial_rotary_factor outside (0, 1]", arguments: [1.5, 0, -0.5, Double.nan])
     func fractionOutOfRange(fraction: Double) {
-        let failure = error { () throws(RoPEError) in _ = try RotaryDimension.fraction(fraction).resolve(headDimension: 8) }
+        let failure = error { () throws(RoPEError) in
+            _ = try RotaryDimension.fraction(fraction).resolve(headDimension: 8)
+        }
         #expect(failure?.kind == .invalidParameter && failure?.field == "partial_rotary_factor")
     }
 
     @Test("odd or empty head dimension")
     func oddHeadDimension() {
-        let failure = error { () throws(RoPEError) in try rotate(Tensor(shape: [2, 7], values: Array(repeating: 0, count: 14))) }
+        let failure = error { () throws(RoPEError) in
+            try rotate(Tensor(shape: [2, 7], values: Array(repeating: 0, count: 14)))
+        }
         #expect(failure?.kind == .invalidParameter && failure?.field == "embeddings")
         let direct = error { () throws(RoPEError) in _ = try RotaryDimension.full.resolve(headDimension: 7) }
         #expect(direct?.field == "dim")
@@ -105,9 +109,13 @@ struct ValidationTests {
 
     @Test("offset + position overflow")
     func offsetOverflow() {
-        let failure = error { () throws(RoPEError) in try rotate(tensor, positions: .shared([0, 1, 2]), offset: Int.max) }
+        let failure = error { () throws(RoPEError) in
+            try rotate(tensor, positions: .shared([0, 1, 2]), offset: Int.max)
+        }
         #expect(failure?.kind == .limitExceeded && failure?.field == "offset")
-        let negative = error { () throws(RoPEError) in try rotate(tensor, positions: .shared([-1, 0, 1]), offset: Int.min) }
+        let negative = error { () throws(RoPEError) in
+            try rotate(tensor, positions: .shared([-1, 0, 1]), offset: Int.min)
+        }
         #expect(negative?.kind == .limitExceeded && negative?.field == "offset")
     }
 
@@ -121,7 +129,9 @@ struct ValidationTests {
     func scalingParameters() {
         var parameters = RoPEParameters()
         parameters.scaling = .linear(factor: 0)
-        #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }?.field == "rope_scaling.factor")
+        #expect(error { () throws(RoPEError) in
+            try rotate(tensor, parameters: parameters)
+        }?.field == "rope_scaling.factor")
         parameters.scaling = .ntk(factor: 2)
         parameters.rotaryDimension = .count(2)
         #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }?.field == "rotary_dim")
@@ -130,9 +140,11 @@ struct ValidationTests {
         #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }?.field == "rope_theta")
         parameters = RoPEParameters()
         parameters.scaling = .dynamic(DynamicNTKScaling(factor: 2, maxPositionEmbeddings: 0))
-        #expect(error { () throws(RoPEError) in try rotate(tensor, parameters: parameters) }?.field == "max_position_embeddings")
+        #expect(error { () throws(RoPEError) in
+            try rotate(tensor, parameters: parameters)
+        }?.field == "max_position_embeddings")
         let xpos = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .sequential, offset: 0, parameters: RoPEParameters(),
+            _ = try Engine().rotate(tensor, positions: .sequential, offset: 0, parameters: RoPEParameters(),
                                     inverse: false, xpos: XPos(role: .query, scaleBase: 0))
         }
         #expect(xpos?.field == "xpos.scale_base")
@@ -142,7 +154,7 @@ struct ValidationTests {
     func attentionShapes() {
         func attention(_ keys: Tensor) -> RoPEError? {
             error { () throws(RoPEError) in
-                _ = try AttentionScores.compute(
+                _ = try Engine().attentionScores(
                     queries: Fixtures.randomTensor([2, 3, 8], seed: 1), keys: keys, queryPositions: .sequential,
                     keyPositions: .sequential, parameters: RoPEParameters(), options: AttentionOptions())
             }
@@ -156,20 +168,26 @@ struct ValidationTests {
 
     @Test("decay curve parameters")
     func decayParameters() {
-        #expect(error { () throws(RoPEError) in _ = try DecayCurve(dimension: 7, theta: 10000, maxDistance: 10, points: 5) }?.field == "dim")
-        #expect(error { () throws(RoPEError) in _ = try DecayCurve(dimension: 8, theta: 10000, maxDistance: 10, points: 0) }?.field == "points")
-        #expect(error { () throws(RoPEError) in _ = try DecayCurve(dimension: 8, theta: 10000, maxDistance: 10, points: Int.max) }?.kind == .limitExceeded)
+        #expect(error { () throws(RoPEError) in
+            _ = try DecayCurve(dimension: 7, theta: 10000, maxDistance: 10, points: 5)
+        }?.field == "dim")
+        #expect(error { () throws(RoPEError) in
+            _ = try DecayCurve(dimension: 8, theta: 10000, maxDistance: 10, points: 0)
+        }?.field == "points")
+        #expect(error { () throws(RoPEError) in
+            _ = try DecayCurve(dimension: 8, theta: 10000, maxDistance: 10, points: Int.max)
+        }?.kind == .limitExceeded)
     }
 
     @Test("xPos powers that would leave the float32 range")
     func xposRange() {
         let failure = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .shared([0, 1, 1_000_000]), offset: 0,
+            _ = try Engine().rotate(tensor, positions: .shared([0, 1, 1_000_000]), offset: 0,
                                     parameters: RoPEParameters(), inverse: false, xpos: XPos(role: .query))
         }
         #expect(failure?.kind == .invalidParameter && failure?.field == "xpos.scale_base")
         let fine = error { () throws(RoPEError) in
-            _ = try Rotation.rotate(tensor, positions: .shared([0, 1, 20_000]), offset: 0,
+            _ = try Engine().rotate(tensor, positions: .shared([0, 1, 20_000]), offset: 0,
                                     parameters: RoPEParameters(), inverse: false, xpos: XPos(role: .query))
         }
         #expect(fine == nil)
@@ -179,7 +197,7 @@ struct ValidationTests {
     func attentionScoreLimit() {
         // Small inputs (d = 2) whose score matrix would have 2^14 * 2^15 = 2^29 entries.
         let failure = error { () throws(RoPEError) in
-            _ = try AttentionScores.compute(
+            _ = try Engine().attentionScores(
                 queries: Tensor(shape: [1 << 14, 2], values: Array(repeating: 0, count: 1 << 15)),
                 keys: Tensor(shape: [1 << 15, 2], values: Array(repeating: 0, count: 1 << 16)),
                 queryPositions: .sequential, keyPositions: .sequential, parameters: RoPEParameters(),

@@ -25,7 +25,9 @@ enum RouterHarness {
         return configuration
     }()
 
-    static let router = RoPEService.router(context: ServiceContext(configuration: configuration, openAPIDocument: nil))
+    static let router = RoPEService.router(context: ServiceContext(
+        configuration: configuration, engine: Engine(parallelThreshold: configuration.parallelThreshold),
+        openAPIDocument: nil))
 
     static let allowedStatuses: Set<Int> = [200, 400, 413, 415, 422]
 

@@ -7,7 +7,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// libmicrohttpd worker threads; 0 means one per core.
     public var threads: Int = 0
     /// Tensors with at least this many elements are rotated on all cores; smaller ones stay on the connection's thread.
-    public var parallelThreshold: Int = Rotation.defaultParallelThreshold
+    public var parallelThreshold: Int = Engine.defaultParallelThreshold
     /// The limits.
     public var limits = ServerLimits()
     /// When set, every route but /health needs `Authorization: Bearer <apiKey>` (or the key as a Basic password).

@@ -23,26 +23,36 @@ public struct ServerSettings: Sendable, Hashable {
     /// per element x formatting width) far inside Int, so no limit setting can make arithmetic overflow.
     public static let options: [ConfigurationOption] = [
         text("host", "address to listen on (IPv4 or IPv6 literal)", \.server.host),
-        integer("port", "TCP port (0 = any free port)", 8080, 0...65_535, \.server.port),
-        integer("threads", "worker threads (0 = one per core)", 0, 0...1024, \.server.threads),
-        integer("parallel_threshold", "tensor elements from which rotation uses every core", Rotation.defaultParallelThreshold, 0...(1 << 40), \.server.parallelThreshold),
-        integer("max_body_bytes", "largest request body in bytes (413 beyond)", 64 << 20, 1...(1 << 40), \.server.limits.maxBodyBytes),
-        integer("max_tensor_elements", "largest tensor in elements (413 beyond)", 1 << 26, 1...(1 << 36), \.server.limits.maxTensorElements),
-        integer("max_dimension", "largest head dimension d (413 beyond)", 65_536, 2...(1 << 24), \.server.limits.maxDimension),
-        integer("max_sequence_length", "largest sequence length, seq_len or points (413 beyond)", 1 << 20, 1...(1 << 36), \.server.limits.maxSequenceLength),
-        integer("max_attention_scores", "largest attention score matrix in entries (413 beyond)", 1 << 26, 1...(1 << 36), \.server.limits.maxAttentionScores),
-        integer("max_json_depth", "deepest JSON nesting (413 beyond)", 64, 2...10_000, \.server.limits.maxJSONDepth),
-        integer("max_number_length", "longest JSON number literal in characters (413 beyond)", 512, 16...1 << 20, \.server.limits.maxNumberLength),
-        integer("max_position", "largest |position| after offset (422 beyond)", 1 << 40, 1...(1 << 52), \.server.limits.maxPosition),
-        integer("max_connections", "most concurrent connections", 1024, 1...1 << 20, \.server.limits.maxConnections),
-        integer("connection_timeout", "seconds an idle connection is kept", 30, 1...86_400, \.server.limits.connectionTimeoutSeconds),
-        integer("connection_memory_limit", "bytes per connection for the request head, query arguments and buffers", 256 * 1024, 4096...1 << 30, \.server.limits.connectionMemoryLimit),
+        integer("port", "TCP port (0 = any free port)", 0...65_535, \.server.port),
+        integer("threads", "worker threads (0 = one per core)", 0...1024, \.server.threads),
+        integer("parallel_threshold", "tensor elements from which rotation uses every core",
+                0...(1 << 40), \.server.parallelThreshold),
+        integer("max_body_bytes", "largest request body in bytes (413 beyond)",
+                1...(1 << 40), \.server.limits.maxBodyBytes),
+        integer("max_tensor_elements", "largest tensor in elements (413 beyond)",
+                1...(1 << 36), \.server.limits.maxTensorElements),
+        integer("max_dimension", "largest head dimension d (413 beyond)", 2...(1 << 24), \.server.limits.maxDimension),
+        integer("max_sequence_length", "largest sequence length, seq_len or points (413 beyond)",
+                1...(1 << 36), \.server.limits.maxSequenceLength),
+        integer("max_attention_scores", "largest attention score matrix in entries (413 beyond)",
+                1...(1 << 36), \.server.limits.maxAttentionScores),
+        integer("max_json_depth", "deepest JSON nesting (413 beyond)", 2...10_000, \.server.limits.maxJSONDepth),
+        integer("max_number_length", "longest JSON number literal in characters (413 beyond)",
+                16...1 << 20, \.server.limits.maxNumberLength),
+        integer("max_position", "largest |position| after offset (422 beyond)",
+                1...(1 << 52), \.server.limits.maxPosition),
+        integer("max_connections", "most concurrent connections", 1...1 << 20, \.server.limits.maxConnections),
+        integer("connection_timeout", "seconds an idle connection is kept",
+                1...86_400, \.server.limits.connectionTimeoutSeconds),
+        integer("connection_memory_limit", "bytes per connection for the request head, query arguments and buffers",
+                4096...1 << 30, \.server.limits.connectionMemoryLimit),
         integer("max_inflight_bytes",
-                "memory budget for requests in flight, in bytes (0 = half the cgroup or physical memory)", 0,
+                "memory budget for requests in flight, in bytes (0 = half the cgroup or physical memory)",
                 0...(1 << 50), \.server.limits.maxInflightBytes),
         integer("admission_wait_ms", "milliseconds a request over the memory budget waits before a 503",
-                1000, 0...600_000, \.server.limits.admissionWaitMilliseconds),
-        integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT", 10, 0...3600, \.drainTimeoutSeconds),
+                0...600_000, \.server.limits.admissionWaitMilliseconds),
+        integer("drain_timeout", "seconds to finish in-flight requests on SIGTERM/SIGINT",
+                0...3600, \.drainTimeoutSeconds),
         text("openapi", "path of the OpenAPI document served at /openapi.yaml", \.openAPIPath),
         text("explorer", "path of the explorer page served at /", \.explorerPath),
         choice("log_level", "lowest level logged: debug, info, warning, error", \.logLevel),
@@ -51,17 +61,22 @@ public struct ServerSettings: Sendable, Hashable {
                             help: "when set, every route but /health needs 'Authorization: Bearer <key>' "
                                 + "(or the key as a Basic password)",
                             defaultValue: "(none)",
-                            apply: { settings, text throws(ConfigurationError) in settings.server.apiKey = text.isEmpty ? nil : text },
+                            apply: { settings, text throws(ConfigurationError) in
+                                settings.server.apiKey = text.isEmpty ? nil : text
+                            },
                             read: { $0.server.apiKey == nil ? "(none)" : "(set)" }),
     ]
 
-    private static func integer(_ key: String, _ help: String, _ defaultValue: Int, _ range: ClosedRange<Int>,
+    /// An integer option whose default is the one `ServerSettings()` (and so `ServerLimits`) holds.
+    private static func integer(_ key: String, _ help: String, _ range: ClosedRange<Int>,
                                 _ path: WritableKeyPath<ServerSettings, Int> & Sendable) -> ConfigurationOption {
-        ConfigurationOption(key: key, help: help, defaultValue: String(defaultValue),
+        ConfigurationOption(key: key, help: help, defaultValue: String(ServerSettings()[keyPath: path]),
                             apply: { settings, text throws(ConfigurationError) in
-                                guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                                guard let value = Int(text.trimmingCharacters(in: .whitespaces)),
+                                      range.contains(value) else {
                                     let upper = range.upperBound == Int.max ? "" : " ... \(range.upperBound)"
-                                    throw ConfigurationError("\(key) must be an integer in \(range.lowerBound)\(upper) (got '\(text)')")
+                                    throw ConfigurationError(
+                                        "\(key) must be an integer in \(range.lowerBound)\(upper) (got '\(text)')")
                                 }
                                 settings[keyPath: path] = value
                             },

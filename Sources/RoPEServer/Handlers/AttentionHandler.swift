@@ -13,10 +13,10 @@ enum AttentionHandler {
         let scores: Tensor
         do {
             scores = try context.runtime.metrics.timeEngine(route: "/attention") { () throws(RoPEError) in
-                try AttentionScores.compute(queries: attention.queries, keys: attention.keys,
-                                            queryPositions: attention.queryPositions,
-                                            keyPositions: attention.keyPositions,
-                                            parameters: attention.parameters, options: attention.options)
+                try context.engine.attentionScores(queries: attention.queries, keys: attention.keys,
+                                                   queryPositions: attention.queryPositions,
+                                                   keyPositions: attention.keyPositions,
+                                                   parameters: attention.parameters, options: attention.options)
             }
         } catch {
             throw HTTPError(error)

@@ -13,15 +13,26 @@ enum FrequenciesHandler {
         }
         let table: FrequencyTable
         do {
-            table = try FrequencyTableCache.shared.table(parameters: frequencies.parameters,
-                                                         headDimension: frequencies.dimension,
-                                                         sequenceLength: frequencies.sequenceLength)
+            table = try context.engine.frequencyTables.table(parameters: frequencies.parameters,
+                                                             headDimension: frequencies.dimension,
+                                                             sequenceLength: frequencies.sequenceLength)
         } catch {
             throw HTTPError(error)
         }
         let half = table.rotaryDimension / 2
+        // The cos/sin tables of positions 0 ..< seq_len, at the same sequence length as `table`.
+        let cosineSine: CosineSineTable?
+        do {
+            cosineSine = try frequencies.sequenceLength.map { sequenceLength throws(RoPEError) in
+                try context.engine.cosineSineTable(parameters: frequencies.parameters,
+                                                   headDimension: frequencies.dimension,
+                                                   positions: Array(0..<sequenceLength))
+            }
+        } catch {
+            throw HTTPError(error)
+        }
         if request.accepts("application/x-npy") {
-            return npy(table, frequencies: frequencies)
+            return npy(table, cosineSine: cosineSine, frequencies: frequencies)
         }
         var writer = JSONWriter(capacity: 256 + half * 48 + (frequencies.sequenceLength ?? 0) * half * 24)
         writer.beginObject()
@@ -35,12 +46,11 @@ enum FrequenciesHandler {
         writer.doubles(table.wavelengths, shape: [half])
         writer.key("attention_scaling")
         writer.value(table.appliedAttentionFactor)
-        if let sequenceLength = frequencies.sequenceLength {
-            let (cos, sin) = table.cosineSineTable(positions: Array(0..<sequenceLength))
+        if let cosineSine {
             writer.key("cos")
-            cos.withUnsafeBufferPointer { writer.tensor($0, shape: [sequenceLength, half]) }
+            cosineSine.cosines.withUnsafeBufferPointer { writer.tensor($0, shape: [cosineSine.rows, half]) }
             writer.key("sin")
-            sin.withUnsafeBufferPointer { writer.tensor($0, shape: [sequenceLength, half]) }
+            cosineSine.sines.withUnsafeBufferPointer { writer.tensor($0, shape: [cosineSine.rows, half]) }
         }
         if let axes = table.mropeAxes {
             writer.key("mrope_axis")
@@ -64,16 +74,17 @@ enum FrequenciesHandler {
 
     /// The tables as float32 .npy: `[2, seq_len, r/2]` (cos then sin) with `seq_len`, else `inv_freq` `[r/2]`.
     /// Scalars travel in headers.
-    private static func npy(_ table: FrequencyTable, frequencies: FrequenciesRequest) -> HTTPResponse {
+    private static func npy(_ table: FrequencyTable, cosineSine: CosineSineTable?,
+                            frequencies: FrequenciesRequest) -> HTTPResponse {
         let half = table.rotaryDimension / 2
         var headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
                        ("X-Attention-Scaling", "\(table.appliedAttentionFactor)")]
         if let axes = table.mropeAxes { headers.append(("X-MRoPE-Axis", axes.map(\.name).joined(separator: ","))) }
         if !frequencies.ropeApplied { headers.append(("X-RoPE-Applied", "false")) }
-        guard let sequenceLength = frequencies.sequenceLength else {
+        guard let cosineSine else {
             return .npy(Tensor(shape: [half], values: table.inverseFrequencies.map { Float($0) }), headers: headers)
         }
-        let (cos, sin) = table.cosineSineTable(positions: Array(0..<sequenceLength))
-        return .npy(Tensor(shape: [2, sequenceLength, half], values: cos + sin), headers: headers)
+        return .npy(Tensor(shape: [2, cosineSine.rows, half], values: cosineSine.cosines + cosineSine.sines),
+                    headers: headers)
     }
 }

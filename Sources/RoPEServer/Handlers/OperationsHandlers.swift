@@ -30,7 +30,7 @@ enum InfoHandler {
         writer.key("threads")
         writer.value(configuration.effectiveThreads)
         writer.key("parallel_threshold")
-        writer.value(configuration.parallelThreshold)
+        writer.value(context.engine.parallelThreshold)
         writer.key("limits")
         writer.beginObject()
         writer.key("max_body_bytes"); writer.value(limits.maxBodyBytes)
@@ -55,7 +55,7 @@ enum InfoHandler {
         writer.key("layout"); writer.value(defaults.layout.rawValue)
         writer.key("rope_type"); writer.value("default")
         writer.key("apply_attention_scaling"); writer.value(defaults.applyAttentionScaling)
-        writer.key("xpos_scale_base"); writer.value(512)
+        writer.key("xpos_scale_base"); writer.value(Int(XPos.defaultScaleBase))
         writer.endObject()
         writer.key("rope_types")
         writer.beginArray()
@@ -90,7 +90,8 @@ enum MetricsHandler {
 enum OpenAPIHandler {
     static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         guard let document = context.openAPIDocument else {
-            throw HTTPError(status: 404, type: "not_found", "the OpenAPI document was not found at start-up (see --openapi)")
+            throw HTTPError(status: 404, type: "not_found",
+                            "the OpenAPI document was not found at start-up (see --openapi)")
         }
         return .text(document, contentType: "application/yaml")
     }

@@ -41,12 +41,13 @@ enum RotateHandler {
 
     /// Rotates `values` (a tensor of `shape`) in place, timed for /metrics; returns the applied attention factor.
     private static func rotateInPlace(_ values: UnsafeMutableBufferPointer<Float>, shape: [Int],
-                                      _ rotate: borrowing RotateRequest, context: ServiceContext) throws(HTTPError) -> Double {
+                                      _ rotate: borrowing RotateRequest,
+                                      context: ServiceContext) throws(HTTPError) -> Double {
         // A config layer without RoPE (Llama 4 NoPE) leaves the embeddings as they are.
         guard rotate.ropeApplied else {
             do {
-                try Rotation.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
-                                               offset: rotate.offset)
+                try Engine.validatePositions(shape: shape, valueCount: values.count, positions: rotate.positions,
+                                             offset: rotate.offset)
             } catch {
                 throw HTTPError(error)
             }
@@ -55,15 +56,10 @@ enum RotateHandler {
         let attentionScaling: Double
         do {
             attentionScaling = try context.runtime.metrics.timeEngine(route: "/rotate") { () throws(RoPEError) in
-                if let fromPositions = rotate.fromPositions {
-                    return try Rotation.move(inPlace: values, shape: shape, from: fromPositions, to: rotate.positions,
-                                             offset: rotate.offset, parameters: rotate.parameters, xpos: rotate.xpos,
-                                             parallelThreshold: context.configuration.parallelThreshold)
-                }
-                return try Rotation.rotate(inPlace: values, shape: shape, positions: rotate.positions,
-                                           offset: rotate.offset, parameters: rotate.parameters,
-                                           inverse: rotate.inverse, xpos: rotate.xpos,
-                                           parallelThreshold: context.configuration.parallelThreshold)
+                try context.engine.rotate(UnsafeBufferPointer(values), into: values, shape: shape,
+                                          positions: rotate.positions, from: rotate.fromPositions,
+                                          offset: rotate.offset, parameters: rotate.parameters,
+                                          inverse: rotate.inverse, xpos: rotate.xpos)
             }
         } catch {
             throw HTTPError(error)
@@ -71,7 +67,8 @@ enum RotateHandler {
         // |x cos - y sin| can exceed |x| and |y| by sqrt(2), times an attention factor > 1: inputs near
         // Float.greatestFiniteMagnitude overflow, and neither JSON nor a client expects inf.
         if NonFiniteScan.firstIndex(in: UnsafeBufferPointer(values)) != nil {
-            throw .invalid("the rotated 'embeddings' overflow float32 (inputs too large for the attention factor or xPos scale)")
+            throw .invalid("the rotated 'embeddings' overflow float32 "
+                               + "(inputs too large for the attention factor or xPos scale)")
         }
         return attentionScaling
     }

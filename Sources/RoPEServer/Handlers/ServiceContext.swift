@@ -1,7 +1,11 @@
-/// What every handler may read: the effective configuration and facts about the running build.
+import RoPE
+
+/// What every handler may read: the effective configuration, the engine and facts about the running build.
 public struct ServiceContext: Sendable {
     /// The configuration the server runs with.
     public var configuration: ServerConfiguration
+    /// The engine every handler computes with (its caches and parallel threshold).
+    public var engine: Engine
     /// The service version (also in /info and the startup log).
     public var version: String
     /// The OpenAPI document served at /openapi.yaml (nil when the file was not found).
@@ -11,10 +15,11 @@ public struct ServiceContext: Sendable {
     /// Draining flag (for /health) and metrics (engine time, /metrics).
     public var runtime: ServerRuntime
 
-    /// Creates the context.
-    public init(configuration: ServerConfiguration, version: String = RoPEService.version, openAPIDocument: String?,
-                explorerPage: ExplorerPage? = nil, runtime: ServerRuntime = ServerRuntime()) {
+    /// Creates the context; `engine` is made once by the process (or by a test) and shared by every request.
+    public init(configuration: ServerConfiguration, engine: Engine, version: String = RoPEService.version,
+                openAPIDocument: String?, explorerPage: ExplorerPage? = nil, runtime: ServerRuntime = ServerRuntime()) {
         self.configuration = configuration
+        self.engine = engine
         self.version = version
         self.openAPIDocument = openAPIDocument
         self.explorerPage = explorerPage

@@ -15,7 +15,7 @@ struct DecayRequest {
             throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
         }
         self.dimension = dimension
-        theta = try fields.double("rope_theta") ?? 10_000
+        theta = try fields.double("rope_theta") ?? RoPEParameters().theta
         guard theta > 0 else { throw .invalid("'rope_theta' must be > 0 (got \(theta))") }
         maxDistance = try fields.double("max_distance") ?? 1000
         guard maxDistance >= 0 else { throw .invalid("'max_distance' must be >= 0 (got \(maxDistance))") }

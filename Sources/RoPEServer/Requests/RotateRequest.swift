@@ -109,7 +109,7 @@ enum XPosDecoder {
         if let scaleBase, scaleBase <= 0 {
             throw .invalid("'\(scaleField)' must be > 0 (got \(scaleBase))")
         }
-        return XPos(role: role, scaleBase: scaleBase ?? 512)
+        return XPos(role: role, scaleBase: scaleBase ?? XPos.defaultScaleBase)
     }
 }
 

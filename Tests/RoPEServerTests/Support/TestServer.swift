@@ -1,4 +1,5 @@
 import Foundation
+import RoPE
 import RoPEServer
 
 /// A real rope-server (libmicrohttpd, real socket) started in-process on 127.0.0.1, port 0.
@@ -15,12 +16,16 @@ final class TestServer {
         configuration.port = 0
         configuration.threads = 2
         configure(&configuration)
-        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
+                                  encoding: .utf8)
         let explorer = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
                                    encoding: .utf8)
-        let context = ServiceContext(configuration: configuration, openAPIDocument: openAPI,
+        // Each test server has its own engine, as each process has.
+        let engine = Engine(parallelThreshold: configuration.parallelThreshold)
+        let context = ServiceContext(configuration: configuration, engine: engine, openAPIDocument: openAPI,
                                      explorerPage: explorer.map(ExplorerPage.init), runtime: runtime)
-        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context), runtime: runtime)
+        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context),
+                                runtime: runtime)
     }
 
     func client() throws -> RawHTTPClient { try RawHTTPClient(port: port) }

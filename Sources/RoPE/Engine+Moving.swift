@@ -1,5 +1,6 @@
-extension Rotation {
-    /// Moves vectors rotated at `from` positions to `to` positions in place (cached keys to new positions):
+extension Engine {
+    /// Moves vectors rotated at `from` positions to `to` positions (cached keys to new positions), from `source`
+    /// into `destination` (which may be the same memory); `rotate(_:into:...)` with `from` calls it:
     /// R(p) R(p_from)^-1 = R(p - p_from), one rotation by the difference, formed in Double as
     /// `Double(p - p_from) * inv_freq[j]` (integer difference, so large positions lose nothing).
     ///
@@ -10,11 +11,11 @@ extension Rotation {
     /// the two lengths give different frequencies (dynamic beyond max_position_embeddings, longrope across its
     /// switch) the move is the exact inverse at `from` with the from side's frequencies followed by the forward
     /// rotation at `to`. M-RoPE parameters with plain positions (t = h = w) move like plain RoPE; 3-axis positions
-    /// are refused. Errors name `positions`, `from_positions`, `offset` or `xpos.scale_base`; on a throw the values
-    /// are unchanged.
-    public static func move(inPlace values: UnsafeMutableBufferPointer<Float>, shape: [Int], from source: PositionGrid,
-                            to target: PositionGrid, offset: Int, parameters: RoPEParameters, xpos: XPos?,
-                            parallelThreshold: Int = defaultParallelThreshold) throws(RoPEError) -> Double
+    /// are refused. Errors name `positions`, `from_positions`, `offset` or `xpos.scale_base`; on a throw `destination`
+    /// is unchanged.
+    func move(_ values: UnsafeBufferPointer<Float>, into destination: UnsafeMutableBufferPointer<Float>,
+              shape: [Int], from source: PositionGrid, to target: PositionGrid, offset: Int,
+              parameters: RoPEParameters, xpos: XPos?) throws(RoPEError) -> Double
     {
         if case .multiAxis = target {
             throw RoPEError(.invalidParameter, field: "from_positions",
@@ -31,24 +32,27 @@ extension Rotation {
         let targetLength = ResolvedPositions.scalingSequenceLength(maximumPosition: targetPositions.maximum)
         let sourceLength = ResolvedPositions.scalingSequenceLength(maximumPosition: sourcePositions.maximum)
         let scaling = parameters.scaling
-        guard let base = values.baseAddress else { return 1 }
+        guard let input = values.baseAddress, let output = destination.baseAddress else { return 1 }
         let parallel = values.count >= parallelThreshold
 
         guard scaling.sequenceLengthDependence(targetLength) == scaling.sequenceLengthDependence(sourceLength) else {
             // Different frequencies on the two sides: no single rotation maps one to the other.
             let undo = try RotationPlan(shape: shape, valueCount: values.count, positions: source, offset: offset,
-                                        parameters: parameters, xpos: xpos, field: "from_positions")
+                                        parameters: parameters, xpos: xpos, frequencyTables: frequencyTables,
+                                        field: "from_positions")
             let redo = try RotationPlan(shape: shape, valueCount: values.count, positions: target, offset: offset,
-                                        parameters: parameters, xpos: xpos)
-            rotateValues(source: base, destination: base, geometry: geometry, positions: undo.positions,
-                         table: undo.table, layout: parameters.layout, inverse: true, xpos: xpos, parallel: parallel)
-            rotateValues(source: base, destination: base, geometry: geometry, positions: redo.positions,
-                         table: redo.table, layout: parameters.layout, inverse: false, xpos: xpos, parallel: parallel)
+                                        parameters: parameters, xpos: xpos, frequencyTables: frequencyTables)
+            Rotation.rotateValues(source: input, destination: output, geometry: geometry, positions: undo.positions,
+                                  table: undo.table, layout: parameters.layout, inverse: true, xpos: xpos,
+                                  parallel: parallel, cache: cosineSineTables)
+            Rotation.rotateValues(source: output, destination: output, geometry: geometry, positions: redo.positions,
+                                  table: redo.table, layout: parameters.layout, inverse: false, xpos: xpos,
+                                  parallel: parallel, cache: cosineSineTables)
             return 1
         }
 
         let differences = try ResolvedPositions(
-            differenceGrid(target: targetPositions, source: sourcePositions, geometry: geometry),
+            Self.differenceGrid(target: targetPositions, source: sourcePositions, geometry: geometry),
             offset: 0, geometry: geometry, field: "from_positions")
         if let xpos {
             try xpos.validate()
@@ -58,11 +62,11 @@ extension Rotation {
         }
         var rotationOnly = parameters
         rotationOnly.applyAttentionScaling = false
-        let table = try FrequencyTableCache.shared.table(parameters: rotationOnly, headDimension: geometry.featureCount,
-                                                         sequenceLength: targetLength)
-        rotateValues(source: base, destination: base, geometry: geometry, positions: differences, table: table,
-                     layout: parameters.layout, inverse: false, xpos: xpos, parallel: parallel,
-                     xposSequenceLength: 0)
+        let table = try frequencyTables.table(parameters: rotationOnly, headDimension: geometry.featureCount,
+                                              sequenceLength: targetLength)
+        Rotation.rotateValues(source: input, destination: output, geometry: geometry, positions: differences,
+                              table: table, layout: parameters.layout, inverse: false, xpos: xpos, parallel: parallel,
+                              cache: cosineSineTables, xposSequenceLength: 0)
         return 1
     }
 
