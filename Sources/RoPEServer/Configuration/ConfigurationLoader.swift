@@ -25,7 +25,9 @@ public enum ConfigurationLoader {
             index += 1
             if argument == "--help" || argument == "-h" { return .print(help) }
             if argument == "--version" { return .print("rope-server \(RoPEService.version)") }
-            guard argument.hasPrefix("--") else { throw ConfigurationError("unexpected argument '\(argument)' (see --help)") }
+            guard argument.hasPrefix("--") else {
+                throw ConfigurationError("unexpected argument '\(argument)' (see --help)")
+            }
             var name = argument
             var value: String?
             if let equals = argument.firstIndex(of: "=") {
@@ -78,11 +80,14 @@ public enum ConfigurationLoader {
             throw ConfigurationError("cannot read the configuration file '\(path)'")
         }
         let parsed: Result<JSONRequestBody, CodecError> = data.withUnsafeBytes { bytes in
-            Result { () throws(CodecError) in try JSONRequestReader.parse(bytes, tensorFields: [], limits: CodecLimits()) }
+            Result { () throws(CodecError) in
+                try JSONRequestReader.parse(bytes, tensorFields: [], limits: CodecLimits())
+            }
         }
         guard case .success(let file) = parsed else {
             if case .failure(let error) = parsed {
-                throw ConfigurationError("the configuration file '\(path)' is not a valid JSON object: \(error.message)")
+                throw ConfigurationError(
+                    "the configuration file '\(path)' is not a valid JSON object: \(error.message)")
             }
             return
         }
