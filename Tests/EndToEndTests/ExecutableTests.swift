@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RoPEServerTestSupport
 
 /// The `rope-server` binary as a user runs it: flags, startup on port 0, a request, SIGTERM, exit 0.
 @Suite("rope-server executable")

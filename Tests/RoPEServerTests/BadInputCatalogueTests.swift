@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import RoPEServer
 import TensorCodecs
+import RoPEServerTestSupport
 
-/// The catalogue of hostile and mistaken inputs the codecs must turn into documented errors, sent over a real socket
-/// to a real server: 400 not JSON, 413 a limit, 415 a content type the endpoint does not read, 422 valid JSON that
-/// breaks the contract. Every answer is a JSON object with string `error` and `error_type`, and the server answers
-/// `/health` afterwards. (Bodies shorter than their Content-Length, slow clients and connection limits are tested
-/// with the HTTP layer.)
+/// The catalogue of hostile and mistaken inputs the codecs must turn into documented errors, sent through the router
+/// in process: 400 not JSON, 413 a limit, 415 a content type the endpoint does not read, 422 valid JSON that breaks
+/// the contract. Every answer is a JSON object with string `error` and `error_type`, and the service answers
+/// `/health` afterwards. (Body size, short bodies, slow clients, query strings beyond the connection memory and
+/// connection limits are the server's: EndToEndTests.)
 @Suite("Bad input catalogue")
 struct BadInputCatalogueTests {
     /// One request and the answer it must get.
@@ -46,10 +47,11 @@ struct BadInputCatalogueTests {
     static let errorTypes = [400: "malformed_request", 413: "payload_too_large", 415: "unsupported_media_type",
                              422: "validation_error"]
 
-    /// Sends every case to `server`, checks status, JSON error body and the message, then that /health still answers.
-    static func check(_ cases: [Case], on server: TestServer, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Sends every case to `api`, checks status, JSON error body and the message, then that /health still answers.
+    static func check(_ cases: [Case], on api: some TestTransport,
+                      sourceLocation: SourceLocation = #_sourceLocation) throws {
         for item in cases {
-            let response = try server.request(item.method, item.target, body: item.body, contentType: item.contentType)
+            let response = try api.request(item.method, item.target, body: item.body, contentType: item.contentType)
             #expect(response.status == item.status, "\(item.name): \(response.bodyText.prefix(300))",
                     sourceLocation: sourceLocation)
             #expect(response.headers["content-type"] == "application/json", "\(item.name)", sourceLocation: sourceLocation)
@@ -64,8 +66,8 @@ struct BadInputCatalogueTests {
                         sourceLocation: sourceLocation)
             }
         }
-        let health = try server.request("GET", "/health")
-        #expect(health.status == 200 && health.json?["status"] as? String == "ok", "the server answers /health afterwards",
+        let health = try api.request("GET", "/health")
+        #expect(health.status == 200 && health.json?["status"] as? String == "ok", "the service answers /health afterwards",
                 sourceLocation: sourceLocation)
     }
 
@@ -74,8 +76,7 @@ struct BadInputCatalogueTests {
 
     @Test("invalid UTF-8 anywhere in a body is 400")
     func invalidUTF8() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let head = text(#"{"embeddings": [[1, 0]], "layout": ""#), tail = text("\"}")
         let sequences: [(String, [UInt8])] = [
             ("lone continuation byte", [0x80]), ("0xFF", [0xFF]), ("overlong '/' C0 AF", [0xC0, 0xAF]),
@@ -96,13 +97,12 @@ struct BadInputCatalogueTests {
                           status: 400, mentions: "UTF-8"))
         cases.append(Case("lone surrogate escape", "/rotate", #"{"embeddings": [[1, 0]], "layout": "\ud800"}"#, status: 400,
                           mentions: "surrogate"))
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     @Test("JSON syntax errors, NaN/Infinity literals, duplicate keys and empty bodies are 400")
     func malformed() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         var cases: [Case] = []
         for (name, literal) in [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("nan", "nan"),
                                 ("inf", "inf"), ("+1", "+1"), (".5", ".5"), ("1.", "1."), ("01", "01"), ("0x10", "0x10"),
@@ -146,15 +146,14 @@ struct BadInputCatalogueTests {
             Case("True instead of true", "/rotate", #"{"embeddings": [[1, 0]], "inverse": True}"#, status: 400, mentions: "inverse"),
             Case("NUL byte body", "POST", "/rotate", body: [0], status: 400),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     // MARK: - 413: limits
 
     @Test("nesting 100000 deep, a million-digit number and oversized strings are 413")
     func limits() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let depth = 100_000
         let opened = String(repeating: "[", count: depth), closed = String(repeating: "]", count: depth)
         let objects = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
@@ -191,19 +190,17 @@ struct BadInputCatalogueTests {
             .get("decay points above max_sequence_length", "/decay?dim=8&points=2000000", status: 413, mentions: "points"),
             .get("decay dim above max_dimension", "/decay?dim=131072", status: 413, mentions: "dim"),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
-    @Test("configured limits: tensor elements, attention scores and body bytes are 413")
+    @Test("configured limits: tensor elements, attention scores, nesting and number length are 413")
     func configuredLimits() throws {
-        let server = try TestServer {
+        let api = RouterTransport {
             $0.limits.maxTensorElements = 64
             $0.limits.maxAttentionScores = 16
-            $0.limits.maxBodyBytes = 4096
             $0.limits.maxJSONDepth = 4
             $0.limits.maxNumberLength = 16
         }
-        defer { server.stop() }
         let row = "[" + Array(repeating: "1", count: 8).joined(separator: ",") + "]"
         let tensor = { (rows: Int) in "[" + Array(repeating: row, count: rows).joined(separator: ",") + "]" }
         let cases = [
@@ -214,17 +211,13 @@ struct BadInputCatalogueTests {
             Case("nesting above max_json_depth", "/rotate", #"{"embeddings": [[[[[1, 0]]]]]}"#, status: 413, mentions: "nesting"),
             Case("number above max_number_length", "/rotate", #"{"embeddings": [[1.00000000000000000001, 0]]}"#, status: 413,
                  mentions: "embeddings"),
-            Case("body above max_body_bytes", "/rotate",
-                 #"{"embeddings": [[1, 0]], "layout": "\#(String(repeating: "x", count: 5000))"}"#, status: 413,
-                 mentions: "max_body_bytes"),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     @Test("parameters whose results overflow are 422, never a 200 with null for infinity")
     func overflowingResults() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let cases = [
             // Was 200 with "wavelengths": [6.28, null, null, null].
             .get("YaRN factor 1e308", "/frequencies?dim=8&rope_type=yarn&factor=1e308&original_max_position_embeddings=1",
@@ -241,31 +234,29 @@ struct BadInputCatalogueTests {
             Case("attention score below -FLT_MAX", "/attention",
                  #"{"queries": [[3e38, 0]], "keys": [[3e38, 0]], "scale": -1}"#, status: 422, mentions: "overflow"),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     @Test("limits configured up to Int.max never overflow the work bound of /decay")
     func decayWithLimitsAtIntMax() throws {
         // Was: "Swift runtime failure: arithmetic overflow" (the whole server down) on any /decay request once
         // --max-tensor-elements was above Int.max / 4, and for dim >= 2^33 once --max-dimension allowed it.
-        let server = try TestServer {
+        let api = RouterTransport {
             $0.limits.maxTensorElements = Int.max
             $0.limits.maxDimension = Int.max
         }
-        defer { server.stop() }
-        let small = try server.request("GET", "/decay?dim=8&points=2")
+        let small = try api.request("GET", "/decay?dim=8&points=2")
         #expect(small.status == 200, "\(small.bodyText.prefix(200))")
         try Self.check([.get("dim 2^33", "/decay?dim=8589934592", status: 413, mentions: "points"),
                         .get("dim 2^62", "/decay?dim=4611686018427387904&points=1", status: 413, mentions: "points")],
-                       on: server)
+                       on: api)
     }
 
     // MARK: - 415: content types
 
     @Test("content types an endpoint does not read are 415")
     func unsupportedMediaTypes() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let body = text(#"{"embeddings": [[1, 0]]}"#)
         let cases = [
             Case("text/plain on /rotate", "POST", "/rotate", body: body, contentType: "text/plain", status: 415),
@@ -278,15 +269,14 @@ struct BadInputCatalogueTests {
             Case("text/json on /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#), contentType: "text/json",
                  status: 415),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     // MARK: - 422: unknown names and huge query strings
 
     @Test("unknown fields and query parameters are 422 naming them")
     func unknownNames() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let npy = NPYFixture.body
         let cases = [
             Case("unknown body field", "/rotate", #"{"embeddings": [[1, 0]], "theta": 5}"#, status: 422, mentions: "theta"),
@@ -320,13 +310,12 @@ struct BadInputCatalogueTests {
             Case("JSON-only name with an .npy body", "POST", "/rotate?xpos=query", body: npy,
                  contentType: "application/x-npy", status: 422, mentions: "xpos"),
         ]
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     @Test("huge query strings within the connection memory are 422 naming the parameter")
     func hugeQueryStrings() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let long = String(repeating: "a", count: 20_000)
         let many = (0..<300).map { "p\($0)=1" }.joined(separator: "&")
         let cases: [Case] = [
@@ -341,50 +330,7 @@ struct BadInputCatalogueTests {
                  "/rotate?positions=\(Array(repeating: "1", count: 10_000).joined(separator: ","))", body: NPYFixture.body,
                  contentType: "application/x-npy", status: 422, mentions: "positions"),
         ]
-        try Self.check(cases, on: server)
-    }
-
-    @Test("a 150 KB query string and 1500 query parameters get JSON errors (within connection_memory_limit)")
-    func largeQueries() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let long = try server.request("GET", "/frequencies?dim=8&x=" + String(repeating: "a", count: 150_000))
-        #expect(long.status == 422)
-        #expect(long.json?["error_type"] as? String == "validation_error")
-        let many = (0..<1500).map { "p\($0)=1" }.joined(separator: "&")
-        let response = try server.request("GET", "/decay?dim=8&" + many)
-        #expect(response.status == 422)
-        #expect((response.json?["error"] as? String)?.contains("p0") == true)
-        #expect(try server.request("GET", "/health").status == 200)
-    }
-
-    @Test("a query string beyond connection_memory_limit is a JSON 414 and the server stays up")
-    func queryBeyondConnectionMemory() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        // libmicrohttpd refuses a request line larger than the connection's memory pool before any handler runs;
-        // deps/libmicrohttpd/json-errors.patch makes its answer JSON (LibraryErrorTests has the other such errors).
-        let response = try server.request("GET", "/frequencies?dim=8&x=" + String(repeating: "a", count: 400_000))
-        #expect(response.status == 414)
-        #expect(response.headers["content-type"] == "application/json")
-        #expect(response.json?["error_type"] as? String == "uri_too_long")
-        #expect((response.json?["error"] as? String)?.contains("connection_memory_limit") == true)
-        #expect(try server.request("GET", "/health").status == 200)
-    }
-
-    @Test("a query string with more arguments than connection_memory_limit holds is a JSON 414 and the server stays up")
-    func manyQueryParameters() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        // 8000 arguments (~70 KB): the request line fits the 256 KiB pool, but libmicrohttpd keeps every argument in
-        // that same pool and runs out before any handler runs (unpatched 0.9.75 then closed the connection silently).
-        let many = (0..<8000).map { "p\($0)=1" }.joined(separator: "&")
-        let response = try server.request("GET", "/decay?dim=8&" + many)
-        #expect(response.status == 414)
-        #expect(response.headers["content-type"] == "application/json")
-        #expect(response.json?["error_type"] as? String == "uri_too_long")
-        #expect((response.json?["error"] as? String)?.contains("arguments") == true)
-        #expect(try server.request("GET", "/health").status == 200)
+        try Self.check(cases, on: api)
     }
 
     // MARK: - 422: every wrong type for every field
@@ -479,8 +425,7 @@ struct BadInputCatalogueTests {
 
     @Test("every wrong JSON type for every field of /rotate, /attention, /frequencies is 422 naming the field")
     func wrongJSONTypes() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         var cases: [Case] = []
         for (template, fields) in Self.jsonTables {
             // "the templates of the wrong-type table are valid requests" checks the unmodified templates succeed.
@@ -493,26 +438,25 @@ struct BadInputCatalogueTests {
             }
         }
         #expect(cases.count > 250)
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 
     @Test("the templates of the wrong-type table are valid requests")
     func templatesAreValid() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         for (template, _) in Self.jsonTables {
             var members = template.members
             if let nested = template.nested {
                 members.append((nested.name, "{" + nested.members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"))
             }
             let body = "{" + members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
-            let response = try server.request("POST", template.endpoint, body: Array(body.utf8))
+            let response = try api.request("POST", template.endpoint, body: Array(body.utf8))
             #expect(response.status == 200, "\(body): \(response.bodyText.prefix(200))")
         }
         for target in Self.queryTables.map(\.base) {
             let response = target.hasPrefix("/rotate")
-                ? try server.request("POST", target, body: NPYFixture.body, contentType: "application/x-npy")
-                : try server.request("GET", target)
+                ? try api.request("POST", target, body: NPYFixture.body, contentType: "application/x-npy")
+                : try api.request("GET", target)
             #expect(response.status == 200, "\(target): \(response.bodyText.prefix(200))")
         }
     }
@@ -536,8 +480,7 @@ struct BadInputCatalogueTests {
 
     @Test("every unparsable query value for every parameter of /frequencies, /decay and .npy /rotate is 422 naming it")
     func wrongQueryValues() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         var cases: [Case] = []
         for (base, fields) in Self.queryTables {
             let (path, query) = (String(base.split(separator: "?")[0]), String(base.split(separator: "?")[1]))
@@ -556,7 +499,7 @@ struct BadInputCatalogueTests {
             }
         }
         #expect(cases.count > 150)
-        try Self.check(cases, on: server)
+        try Self.check(cases, on: api)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RoPEServer
+import RoPEServerTestSupport
 
 /// Configuration precedence (file < ROPE_* environment < flags) and validation.
 @Suite("Configuration")

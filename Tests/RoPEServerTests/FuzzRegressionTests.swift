@@ -3,6 +3,7 @@ import RoPE
 import RoPEServer
 import TensorCodecs
 import Testing
+import RoPEServerTestSupport
 
 /// Replays every input of the fuzz corpora (fuzz/corpus/<target>/) through the same entry points as the libFuzzer
 /// targets, so the normal suite guards what fuzzing covered. A crash reproducer found by `scripts/fuzz` is saved

@@ -1,0 +1,39 @@
+import RoPEServer
+
+/// Sends requests straight to the service's router, in process: no socket, no server threads, no steps around the
+/// router (API key, connection budget, declared size, memory admission, metrics, request ids).
+///
+/// The request is built as the server builds it: the target split and decoded as libmicrohttpd does it
+/// (`RequestTarget`), `Host`, and with a body its `Content-Type` and `Content-Length`, a repeated header name keeping
+/// its first value. The answer carries what libmicrohttpd adds on the wire: `Content-Length`, and no body for HEAD.
+public struct RouterTransport: TestTransport, Sendable {
+    /// The context the routes read (configuration, engine, runtime).
+    public let context: ServiceContext
+    /// The service's router over `context`.
+    public let router: Router
+
+    /// The service with the test configuration changed by `configure`.
+    public init(configure: (inout ServerConfiguration) -> Void = { _ in }) {
+        context = TestService.context(TestService.configuration(configure), runtime: ServerRuntime())
+        router = RoPEService.router(context: context)
+    }
+
+    public func request(_ method: String, _ target: String, body: [UInt8]?, contentType: String?,
+                        headers: [String: String]) -> TestResponse {
+        let parsed = RequestTarget(target)
+        var sent = ["host": "127.0.0.1"]
+        if let body {
+            if let contentType { sent["content-type"] = contentType }
+            sent["content-length"] = String(body.count)
+        }
+        for (name, value) in headers where sent[name.lowercased()] == nil { sent[name.lowercased()] = value }
+        return (body ?? []).withUnsafeBytes { bytes in
+            let response = router.respond(to: HTTPRequest(method: method, path: parsed.path, query: parsed.queryPairs,
+                                                          headers: sent, body: bytes))
+            let received = response.body.withUnsafeBytes { Array($0) }
+            var headers = ["content-type": response.contentType, "content-length": String(received.count)]
+            for (name, value) in response.headers { headers[name.lowercased()] = value }
+            return TestResponse(status: response.status, headers: headers, body: method == "HEAD" ? [] : received)
+        }
+    }
+}
