@@ -16,6 +16,12 @@ public struct RequestTarget: Equatable {
         public var name: String
         /// The decoded value; empty when the item had no `=`.
         public var value: String
+
+        /// An item from its decoded key and value.
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     /// Splits and decodes `target`, e.g. `/frequencies?dim=8&layout=half`.
