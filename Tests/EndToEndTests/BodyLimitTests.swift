@@ -11,7 +11,8 @@ struct BodyLimitTests {
         let server = try TestServer { $0.limits.maxBodyBytes = 1024 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n".utf8))
+        try client.send(Array(("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               + "Content-Length: 1000000000\r\n\r\n").utf8))
         let response = try client.readResponse(method: "POST")
         #expect(response.status == 413)
         #expect((response.json?["error"] as? String)?.contains("max_body_bytes") == true)
@@ -24,7 +25,8 @@ struct BodyLimitTests {
         let client = try server.client()
         let chunk = String(repeating: "0,", count: 400)
         let body = "{\"embeddings\": [[" + chunk + chunk + "0]]}"
-        let head = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let head = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n"
         let chunked = String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
         try client.send(Array((head + chunked).utf8))
         let response = try client.readResponse(method: "POST")

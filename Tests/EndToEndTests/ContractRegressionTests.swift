@@ -22,7 +22,8 @@ struct ContractRegressionTests {
         #expect((response.json?["error"] as? String)?.contains(field) == true, "\(response.bodyText)")
     }
 
-    @Test("GET /decay with a rope_theta so small that r x theta_k overflows is a 422, not null bounds", arguments: Transport.allCases)
+    @Test("GET /decay with a rope_theta so small that r x theta_k overflows is a 422, not null bounds",
+          arguments: Transport.allCases)
     func decayOverflowingAngles(transport: Transport) throws {
         let api = try transport.start()
         defer { api.stop() }
@@ -38,7 +39,8 @@ struct ContractRegressionTests {
         #expect(bounds.count == 3 && bounds.allSatisfy { $0?.isFinite == true }, "\(small.bodyText)")
     }
 
-    @Test("GET /frequencies never answers null: wavelength, angles and cos/sin overflow are 422", arguments: Transport.allCases)
+    @Test("GET /frequencies never answers null: wavelength, angles and cos/sin overflow are 422",
+          arguments: Transport.allCases)
     func frequenciesOverflow(transport: Transport) throws {
         let api = try transport.start()
         defer { api.stop() }
@@ -50,11 +52,14 @@ struct ContractRegressionTests {
             try api.request("GET", "/frequencies?dim=64&rope_theta=1e-308&position=1099511627776"), naming: "angle")
         // cos/sin x attention factor 1e300 beyond float32: "cos":[[null,null],...].
         expectValidationError(
-            try api.request("GET", "/frequencies?dim=4&seq_len=2&rope_type=yarn&factor=2&original_max_position_embeddings=10&attention_factor=1e300"),
+            try api.request("GET",
+                            "/frequencies?dim=4&seq_len=2&rope_type=yarn&factor=2&original_max_position_embeddings=10"
+                                + "&attention_factor=1e300"),
             naming: "attention factor")
         // The same in a POST body.
         expectValidationError(
-            try api.request("POST", "/frequencies", json: ["dim": 8, "rope_scaling": ["rope_type": "linear", "factor": 1e308]]),
+            try api.request("POST", "/frequencies",
+                            json: ["dim": 8, "rope_scaling": ["rope_type": "linear", "factor": 1e308]]),
             naming: "wavelength")
     }
 
@@ -63,13 +68,15 @@ struct ContractRegressionTests {
         let api = try transport.start()
         defer { api.stop() }
         for target in ["/frequencies?dim=8&rope_theta=1e-300&seq_len=2&position=3",
-                       "/frequencies?dim=4&seq_len=2&rope_type=yarn&factor=2&original_max_position_embeddings=10&attention_factor=1e300&apply_attention_scaling=false",
+                       "/frequencies?dim=4&seq_len=2&rope_type=yarn&factor=2&original_max_position_embeddings=10"
+                           + "&attention_factor=1e300&apply_attention_scaling=false",
                        "/frequencies?dim=8&rope_theta=1e308",
                        "/frequencies?dim=8&seq_len=2&position=3"] {
             let response = try api.request("GET", target)
             #expect(response.status == 200, "\(target): \(response.bodyText)")
             for key in ["inv_freq", "wavelengths", "cos", "sin", "angles"] {
-                #expect(numbers(response.json, key).allSatisfy { $0?.isFinite == true }, "\(target) \(key): \(response.bodyText)")
+                #expect(numbers(response.json, key).allSatisfy { $0?.isFinite == true },
+                        "\(target) \(key): \(response.bodyText)")
             }
         }
     }

@@ -13,20 +13,23 @@ struct NPYHTTPTests {
         }
     }
 
-    @Test("/rotate: JSON in, JSON out == .npy in, .npy out == float64 .npy in, bit for bit", arguments: Transport.allCases)
+    @Test("/rotate: JSON in, JSON out == .npy in, .npy out == float64 .npy in, bit for bit",
+          arguments: Transport.allCases)
     func rotateBitwise(transport: Transport) throws {
         let api = try transport.start()
         defer { api.stop() }
         let shape = [2, 3, 5, 16]
         let input = Self.randomTensor(shape.reduce(1, *), seed: 7)
-        let query = "layout=interleaved&offset=1000&rope_type=yarn&factor=4&original_max_position_embeddings=64&xpos_role=key&xpos_scale_base=256"
+        let query = "layout=interleaved&offset=1000&rope_type=yarn&factor=4&original_max_position_embeddings=64"
+            + "&xpos_role=key&xpos_scale_base=256"
         var nested: Any = input.map { Double($0) }
         for axis in shape.reversed().dropLast() {
             let flat = nested as! [Any]
             nested = stride(from: 0, to: flat.count, by: axis).map { Array(flat[$0..<($0 + axis)]) }
         }
         let json: [String: Any] = ["embeddings": nested, "layout": "interleaved", "offset": 1000,
-                                   "rope_scaling": ["rope_type": "yarn", "factor": 4, "original_max_position_embeddings": 64],
+                                   "rope_scaling": ["rope_type": "yarn", "factor": 4,
+                                                    "original_max_position_embeddings": 64],
                                    "xpos": ["role": "key", "scale_base": 256]]
         let fromJSON = try api.request("POST", "/rotate", json: json)
         #expect(fromJSON.status == 200)
@@ -41,27 +44,33 @@ struct NPYHTTPTests {
         #expect(npy.shape == shape)
         #expect(npy.values.map(\.bitPattern) == jsonValues.map(\.bitPattern))
 
-        let fromFloat64 = try api.request("POST", "/rotate?" + query, body: NPYBodies.npy(input, shape: shape, descr: "<f8"),
+        let fromFloat64 = try api.request("POST", "/rotate?" + query,
+                                          body: NPYBodies.npy(input, shape: shape, descr: "<f8"),
                                              contentType: "application/x-npy", headers: ["Accept": "application/x-npy"])
         #expect(try NPYBodies.values(ofNPY: fromFloat64.body).values.map(\.bitPattern) == jsonValues.map(\.bitPattern))
     }
 
-    @Test("/rotate .npy: a body rotated where it landed answers the same bytes as one that had to be copied", arguments: Transport.allCases)
+    @Test("/rotate .npy: a body rotated where it landed answers the same bytes as one that had to be copied",
+          arguments: Transport.allCases)
     func rotateInPlaceMatchesCopy(transport: Transport) throws {
         let api = try transport.start()
         defer { api.stop() }
         let shape = [3, 17, 24]
         let input = Self.randomTensor(shape.reduce(1, *), seed: 11)
-        let query = "/rotate?rope_type=llama3&factor=8&low_freq_factor=1&high_freq_factor=4&original_max_position_embeddings=8&offset=5"
+        let query = "/rotate?rope_type=llama3&factor=8&low_freq_factor=1&high_freq_factor=4"
+            + "&original_max_position_embeddings=8&offset=5"
         let accept = ["Accept": "application/x-npy"]
         // numpy's own layout (64-byte header, the server's length): rotated in the received memory.
-        let inPlace = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape), contentType: "application/x-npy", headers: accept)
+        let inPlace = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape),
+                                      contentType: "application/x-npy", headers: accept)
         // A 16-byte-aligned header (older numpy) and float64 data: copied into a new buffer first.
         let shortHeader = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape, headerAlignment: 16),
                                              contentType: "application/x-npy", headers: accept)
-        let float64 = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape, descr: "<f8", headerAlignment: 16),
+        let float64 = try api.request("POST", query,
+                                      body: NPYBodies.npy(input, shape: shape, descr: "<f8", headerAlignment: 16),
                                          contentType: "application/x-npy", headers: accept)
-        #expect(NPYBodies.npy(input, shape: shape, headerAlignment: 16).count % 64 != NPYBodies.npy(input, shape: shape).count % 64)
+        #expect(NPYBodies.npy(input, shape: shape, headerAlignment: 16).count % 64 != NPYBodies.npy(input,
+            shape: shape).count % 64)
         for response in [inPlace, shortHeader, float64] {
             #expect(response.status == 200, "\(response.bodyText)")
             #expect(response.headers["content-type"] == "application/x-npy")
@@ -72,9 +81,11 @@ struct NPYHTTPTests {
         #expect(rotated.shape == shape)
         #expect(rotated.values != input)
         // The same .npy body answered as JSON carries the same numbers.
-        let asJSON = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape), contentType: "application/x-npy")
+        let asJSON = try api.request("POST", query, body: NPYBodies.npy(input, shape: shape),
+                                     contentType: "application/x-npy")
         #expect(asJSON.headers["content-type"] == "application/json")
-        #expect(try NPYBodies.literals(of: "embeddings", in: asJSON.bodyText).map(\.bitPattern) == rotated.values.map(\.bitPattern))
+        #expect(try NPYBodies.literals(of: "embeddings",
+                                       in: asJSON.bodyText).map(\.bitPattern) == rotated.values.map(\.bitPattern))
     }
 
     @Test("/rotate .npy: NaN and infinities are found at their element in either layout, overflow is a 422",
@@ -84,19 +95,23 @@ struct NPYHTTPTests {
         defer { api.stop() }
         var values = [Float](repeating: 0.5, count: 4 * 40)
         values[133] = -.infinity
-        let infinite = try api.request("POST", "/rotate", body: NPYBodies.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
+        let infinite = try api.request("POST", "/rotate",
+                                       body: NPYBodies.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
                                           contentType: "application/x-npy")
         #expect(infinite.status == 422)
-        #expect((infinite.json?["error"] as? String)?.contains("element 133 is infinite") == true, "\(infinite.bodyText)")
+        #expect((infinite.json?["error"] as? String)?.contains("element 133 is infinite") == true,
+                "\(infinite.bodyText)")
         values[133] = .nan
         values[7] = .nan
-        let nan = try api.request("POST", "/rotate", body: NPYBodies.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
+        let nan = try api.request("POST", "/rotate",
+                                  body: NPYBodies.npy(values, shape: [4, 40], headerAlignment: headerAlignment),
                                      contentType: "application/x-npy")
         #expect((nan.json?["error"] as? String)?.contains("element 7 is NaN") == true, "\(nan.bodyText)")
         // Finite inputs whose rotation leaves float32 (|x cos - y sin| up to sqrt(2) max(|x|, |y|)).
         let huge = [Float](repeating: .greatestFiniteMagnitude, count: 2 * 8)
-        let overflow = try api.request("POST", "/rotate", body: NPYBodies.npy(huge, shape: [2, 8], headerAlignment: headerAlignment),
-                                          contentType: "application/x-npy")
+        let overflow = try api.request("POST", "/rotate",
+                                       body: NPYBodies.npy(huge, shape: [2, 8], headerAlignment: headerAlignment),
+                                       contentType: "application/x-npy")
         #expect(overflow.status == 422)
         #expect((overflow.json?["error"] as? String)?.contains("overflow float32") == true, "\(overflow.bodyText)")
         #expect(try api.request("GET", "/health").status == 200)
@@ -108,7 +123,9 @@ struct NPYHTTPTests {
         defer { api.stop() }
         let queries = Self.randomTensor(2 * 3 * 8, seed: 1), keys = Self.randomTensor(2 * 4 * 8, seed: 2)
         func nest(_ values: [Float], _ rows: Int, _ length: Int) -> [[[Double]]] {
-            (0..<rows).map { row in (0..<length).map { token in (0..<8).map { Double(values[(row * length + token) * 8 + $0]) } } }
+            (0..<rows).map { row in
+                (0..<length).map { token in (0..<8).map { Double(values[(row * length + token) * 8 + $0]) } }
+            }
         }
         let json = try api.request("POST", "/attention", json: [
             "queries": nest(queries, 2, 3), "keys": nest(keys, 2, 4), "causal": true,
@@ -116,11 +133,13 @@ struct NPYHTTPTests {
         #expect(json.status == 200)
         let body = NPYBodies.npy(queries, shape: [2, 3, 8]) + NPYBodies.npy(keys, shape: [2, 4, 8])
         let npy = try api.request("POST", "/attention?causal=true&query_positions=1,2,3&key_positions=0,1,2,3",
-                                     body: body, contentType: "application/x-npy", headers: ["Accept": "application/x-npy"])
+                                  body: body, contentType: "application/x-npy",
+                                  headers: ["Accept": "application/x-npy"])
         #expect(npy.status == 200)
         let scores = try NPYBodies.values(ofNPY: npy.body)
         #expect(scores.shape == [2, 3, 4])
-        #expect(scores.values.map(\.bitPattern) == (try NPYBodies.literals(of: "scores", in: json.bodyText)).map(\.bitPattern))
+        let jsonScores = try NPYBodies.literals(of: "scores", in: json.bodyText)
+        #expect(scores.values.map(\.bitPattern) == jsonScores.map(\.bitPattern))
         #expect(scores.values.contains(-.infinity))
     }
 
@@ -135,7 +154,8 @@ struct NPYHTTPTests {
         #expect(npy.headers["x-rotary-dim"] == "16")
         let table = try NPYBodies.values(ofNPY: npy.body)
         #expect(table.shape == [2, 5, 8])
-        let cos = try NPYBodies.literals(of: "cos", in: json.bodyText), sin = try NPYBodies.literals(of: "sin", in: json.bodyText)
+        let cos = try NPYBodies.literals(of: "cos", in: json.bodyText)
+        let sin = try NPYBodies.literals(of: "sin", in: json.bodyText)
         #expect(table.values.map(\.bitPattern) == (cos + sin).map(\.bitPattern))
     }
 

@@ -45,7 +45,8 @@ struct OperationsTests {
         #expect(echoed.headers["x-request-id"] == "abc-123")
         let generated = try server.request("GET", "/health")
         #expect(generated.headers["x-request-id"]?.count == 16)
-        let unusable = try server.request("GET", "/health", headers: ["X-Request-Id": String(repeating: "x", count: 500)])
+        let unusable = try server.request("GET", "/health",
+                                          headers: ["X-Request-Id": String(repeating: "x", count: 500)])
         #expect(unusable.headers["x-request-id"]?.count == 16)
     }
 

@@ -54,7 +54,8 @@ struct BadInputCatalogueTests {
             let response = try api.request(item.method, item.target, body: item.body, contentType: item.contentType)
             #expect(response.status == item.status, "\(item.name): \(response.bodyText.prefix(300))",
                     sourceLocation: sourceLocation)
-            #expect(response.headers["content-type"] == "application/json", "\(item.name)", sourceLocation: sourceLocation)
+            #expect(response.headers["content-type"] == "application/json", "\(item.name)",
+                    sourceLocation: sourceLocation)
             let json = response.json
             let message = json?["error"] as? String
             #expect(message?.isEmpty == false, "\(item.name): no 'error' string in \(response.bodyText.prefix(300))",
@@ -62,13 +63,13 @@ struct BadInputCatalogueTests {
             #expect(json?["error_type"] as? String == errorTypes[item.status],
                     "\(item.name): error_type in \(response.bodyText.prefix(300))", sourceLocation: sourceLocation)
             if let mentions = item.mentions {
-                #expect(message?.contains(mentions) == true, "\(item.name): '\(mentions)' not named in \(message ?? "nil")",
-                        sourceLocation: sourceLocation)
+                #expect(message?.contains(mentions) == true,
+                        "\(item.name): '\(mentions)' not named in \(message ?? "nil")", sourceLocation: sourceLocation)
             }
         }
         let health = try api.request("GET", "/health")
-        #expect(health.status == 200 && health.json?["status"] as? String == "ok", "the service answers /health afterwards",
-                sourceLocation: sourceLocation)
+        #expect(health.status == 200 && health.json?["status"] as? String == "ok",
+                "the service answers /health afterwards", sourceLocation: sourceLocation)
     }
 
 
@@ -85,18 +86,22 @@ struct BadInputCatalogueTests {
             ("truncated at the end of the body", [0xF0, 0x9F]),
         ]
         var cases = sequences.map { name, sequence in
-            Case("in a string value: \(name)", "POST", "/rotate", body: bytes(head, sequence, tail), status: 400, mentions: "UTF-8")
+            Case("in a string value: \(name)", "POST", "/rotate", body: bytes(head, sequence, tail), status: 400,
+                 mentions: "UTF-8")
         }
-        cases.append(Case("in a key", "POST", "/rotate", body: bytes(text(#"{"embeddings": [[1, 0]], ""#), [0xC3, 0x28], text(#"": 1}"#)),
+        cases.append(Case("in a key", "POST", "/rotate",
+                          body: bytes(text(#"{"embeddings": [[1, 0]], ""#), [0xC3, 0x28], text(#"": 1}"#)),
                           status: 400, mentions: "UTF-8"))
-        cases.append(Case("between tokens", "POST", "/rotate", body: bytes(text(#"{"embeddings": [[1, 0]]"#), [0xFF], text("}")),
-                          status: 400))
-        cases.append(Case("inside a tensor", "POST", "/attention", body: bytes(text(#"{"queries": [[1, "#), [0xC3, 0xA9], text("]]}")),
+        cases.append(Case("between tokens", "POST", "/rotate",
+                          body: bytes(text(#"{"embeddings": [[1, 0]]"#), [0xFF], text("}")), status: 400))
+        cases.append(Case("inside a tensor", "POST", "/attention",
+                          body: bytes(text(#"{"queries": [[1, "#), [0xC3, 0xA9], text("]]}")),
                           status: 400, mentions: "queries"))
-        cases.append(Case("Latin-1 body", "POST", "/frequencies", body: bytes(text(#"{"dim": 8, "layout": "h"#), [0xE4], text(#"lf"}"#)),
+        cases.append(Case("Latin-1 body", "POST", "/frequencies",
+                          body: bytes(text(#"{"dim": 8, "layout": "h"#), [0xE4], text(#"lf"}"#)),
                           status: 400, mentions: "UTF-8"))
-        cases.append(Case("lone surrogate escape", "/rotate", #"{"embeddings": [[1, 0]], "layout": "\ud800"}"#, status: 400,
-                          mentions: "surrogate"))
+        cases.append(Case("lone surrogate escape", "/rotate", #"{"embeddings": [[1, 0]], "layout": "\ud800"}"#,
+                          status: 400, mentions: "surrogate"))
         try Self.check(cases, on: api)
     }
 
@@ -105,24 +110,27 @@ struct BadInputCatalogueTests {
         let api = RouterTransport()
         var cases: [Case] = []
         for (name, literal) in [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("nan", "nan"),
-                                ("inf", "inf"), ("+1", "+1"), (".5", ".5"), ("1.", "1."), ("01", "01"), ("0x10", "0x10"),
-                                ("1e", "1e"), ("-", "-")] {
+                                ("inf", "inf"), ("+1", "+1"), (".5", ".5"), ("1.", "1."), ("01", "01"),
+                                ("0x10", "0x10"), ("1e", "1e"), ("-", "-")] {
             cases.append(Case("\(name) in a tensor", "/rotate", #"{"embeddings": [[1, \#(literal)]]}"#, status: 400,
                               mentions: "embeddings"))
-            cases.append(Case("\(name) as a parameter", "/rotate", #"{"embeddings": [[1, 0]], "rope_theta": \#(literal)}"#,
+            cases.append(Case("\(name) as a parameter", "/rotate",
+                              #"{"embeddings": [[1, 0]], "rope_theta": \#(literal)}"#,
                               status: 400, mentions: "rope_theta"))
         }
         cases += [
-            Case("NaN in keys", "/attention", #"{"queries": [[1, 0]], "keys": [[NaN, 0]]}"#, status: 400, mentions: "keys"),
+            Case("NaN in keys", "/attention", #"{"queries": [[1, 0]], "keys": [[NaN, 0]]}"#, status: 400,
+                 mentions: "keys"),
             Case("Infinity as dim", "/frequencies", #"{"dim": Infinity}"#, status: 400, mentions: "dim"),
-            Case("duplicate top-level key", "/rotate", #"{"embeddings": [[1, 0]], "embeddings": [[0, 1]]}"#, status: 400,
-                 mentions: "duplicate"),
+            Case("duplicate top-level key", "/rotate", #"{"embeddings": [[1, 0]], "embeddings": [[0, 1]]}"#,
+                 status: 400, mentions: "duplicate"),
             Case("duplicate parameter", "/rotate", #"{"embeddings": [[1, 0]], "offset": 1, "offset": 2}"#, status: 400,
                  mentions: "duplicate"),
             Case("duplicate key in rope_scaling", "/rotate",
-                 #"{"embeddings": [[1, 0]], "rope_scaling": {"rope_type": "linear", "factor": 2, "factor": 3}}"#, status: 400,
-                 mentions: "duplicate"),
-            Case("duplicate key in xpos", "/rotate", #"{"embeddings": [[1, 0]], "xpos": {"role": "key", "role": "query"}}"#,
+                 #"{"embeddings": [[1, 0]], "rope_scaling": {"rope_type": "linear", "factor": 2, "factor": 3}}"#,
+                 status: 400, mentions: "duplicate"),
+            Case("duplicate key in xpos", "/rotate",
+                 #"{"embeddings": [[1, 0]], "xpos": {"role": "key", "role": "query"}}"#,
                  status: 400, mentions: "duplicate"),
             Case("duplicate tensor in attention", "/attention",
                  #"{"queries": [[1, 0]], "keys": [[1, 0]], "queries": [[1, 0]]}"#, status: 400, mentions: "duplicate"),
@@ -139,11 +147,14 @@ struct BadInputCatalogueTests {
             Case("single quotes", "/rotate", #"{'embeddings': [[1, 0]]}"#, status: 400),
             Case("comment", "/rotate", #"{"embeddings": [[1, 0]] /* note */}"#, status: 400),
             Case("trailing comma in object", "/rotate", #"{"embeddings": [[1, 0]],}"#, status: 400),
-            Case("trailing comma in tensor", "/rotate", #"{"embeddings": [[1, 0,]]}"#, status: 400, mentions: "embeddings"),
+            Case("trailing comma in tensor", "/rotate", #"{"embeddings": [[1, 0,]]}"#, status: 400,
+                 mentions: "embeddings"),
             Case("unquoted key", "/rotate", #"{embeddings: [[1, 0]]}"#, status: 400),
-            Case("unescaped control character", "/rotate", "{\"embeddings\": [[1, 0]], \"layout\": \"ha\u{01}lf\"}", status: 400),
+            Case("unescaped control character", "/rotate", "{\"embeddings\": [[1, 0]], \"layout\": \"ha\u{01}lf\"}",
+                 status: 400),
             Case("unknown escape", "/rotate", #"{"embeddings": [[1, 0]], "layout": "h\alf"}"#, status: 400),
-            Case("True instead of true", "/rotate", #"{"embeddings": [[1, 0]], "inverse": True}"#, status: 400, mentions: "inverse"),
+            Case("True instead of true", "/rotate", #"{"embeddings": [[1, 0]], "inverse": True}"#, status: 400,
+                 mentions: "inverse"),
             Case("NUL byte body", "POST", "/rotate", body: [0], status: 400),
         ]
         try Self.check(cases, on: api)
@@ -162,24 +173,26 @@ struct BadInputCatalogueTests {
         let cases = [
             Case("tensor nested 100000 deep", "/rotate", #"{"embeddings": \#(opened)1\#(closed)}"#, status: 413,
                  mentions: "nesting"),
-            Case("positions nested 100000 deep", "/rotate", #"{"embeddings": [[1, 0]], "positions": \#(opened)\#(closed)}"#,
-                 status: 413, mentions: "positions"),
-            Case("unclosed nesting 100000 deep", "/attention", #"{"queries": \#(opened)"#, status: 413, mentions: "queries"),
+            Case("positions nested 100000 deep", "/rotate",
+                 #"{"embeddings": [[1, 0]], "positions": \#(opened)\#(closed)}"#, status: 413, mentions: "positions"),
+            Case("unclosed nesting 100000 deep", "/attention", #"{"queries": \#(opened)"#, status: 413,
+                 mentions: "queries"),
             Case("objects nested 100000 deep in rope_scaling", "/rotate",
                  #"{"embeddings": [[1, 0]], "rope_scaling": \#(objects)}"#, status: 413, mentions: "rope_scaling"),
-            Case("top-level array nested 100000 deep", "/frequencies", opened + closed, status: 413, mentions: "nesting"),
+            Case("top-level array nested 100000 deep", "/frequencies", opened + closed, status: 413,
+                 mentions: "nesting"),
             Case("a million-digit number in a tensor", "/rotate", #"{"embeddings": [[\#(digits), 0]]}"#, status: 413,
                  mentions: "embeddings"),
             Case("a million-digit fraction in keys", "/attention",
                  #"{"queries": [[1, 0]], "keys": [[0.\#(digits), 0]]}"#, status: 413, mentions: "keys"),
-            Case("a million-digit parameter", "/rotate", #"{"embeddings": [[1, 0]], "rope_theta": \#(digits)}"#, status: 413,
-                 mentions: "rope_theta"),
+            Case("a million-digit parameter", "/rotate", #"{"embeddings": [[1, 0]], "rope_theta": \#(digits)}"#,
+                 status: 413, mentions: "rope_theta"),
             Case("a million-digit exponent", "/frequencies", #"{"dim": 8, "rope_theta": 1e\#(digits)}"#, status: 413,
                  mentions: "rope_theta"),
-            Case("a million-digit position", "/rotate", #"{"embeddings": [[1, 0]], "positions": [\#(digits)]}"#, status: 413,
-                 mentions: "positions"),
-            Case("a 70000-byte string value", "/rotate", #"{"embeddings": [[1, 0]], "layout": "\#(longString)"}"#, status: 413,
-                 mentions: "layout"),
+            Case("a million-digit position", "/rotate", #"{"embeddings": [[1, 0]], "positions": [\#(digits)]}"#,
+                 status: 413, mentions: "positions"),
+            Case("a 70000-byte string value", "/rotate", #"{"embeddings": [[1, 0]], "layout": "\#(longString)"}"#,
+                 status: 413, mentions: "layout"),
             Case("a 70000-byte key", "/rotate", #"{"embeddings": [[1, 0]], "\#(longString)": 1}"#, status: 413),
             Case("head dimension above max_dimension", "/rotate",
                  #"{"embeddings": [[\#(Array(repeating: "0", count: 65_538).joined(separator: ","))]]}"#, status: 413,
@@ -187,7 +200,8 @@ struct BadInputCatalogueTests {
             Case("seq_len above max_sequence_length", "/frequencies", #"{"dim": 8, "seq_len": 2000000}"#, status: 413,
                  mentions: "seq_len"),
             Case("dim above max_dimension", "/frequencies", #"{"dim": 131072}"#, status: 413, mentions: "dim"),
-            .get("decay points above max_sequence_length", "/decay?dim=8&points=2000000", status: 413, mentions: "points"),
+            .get("decay points above max_sequence_length", "/decay?dim=8&points=2000000", status: 413,
+                 mentions: "points"),
             .get("decay dim above max_dimension", "/decay?dim=131072", status: 413, mentions: "dim"),
         ]
         try Self.check(cases, on: api)
@@ -208,9 +222,10 @@ struct BadInputCatalogueTests {
                  mentions: "embeddings"),
             Case("score matrix above max_attention_scores", "/attention",
                  #"{"queries": \#(tensor(5)), "keys": \#(tensor(5))}"#, status: 413, mentions: "max_attention_scores"),
-            Case("nesting above max_json_depth", "/rotate", #"{"embeddings": [[[[[1, 0]]]]]}"#, status: 413, mentions: "nesting"),
-            Case("number above max_number_length", "/rotate", #"{"embeddings": [[1.00000000000000000001, 0]]}"#, status: 413,
-                 mentions: "embeddings"),
+            Case("nesting above max_json_depth", "/rotate", #"{"embeddings": [[[[[1, 0]]]]]}"#, status: 413,
+                 mentions: "nesting"),
+            Case("number above max_number_length", "/rotate", #"{"embeddings": [[1.00000000000000000001, 0]]}"#,
+                 status: 413, mentions: "embeddings"),
         ]
         try Self.check(cases, on: api)
     }
@@ -220,13 +235,15 @@ struct BadInputCatalogueTests {
         let api = RouterTransport()
         let cases = [
             // Was 200 with "wavelengths": [6.28, null, null, null].
-            .get("YaRN factor 1e308", "/frequencies?dim=8&rope_type=yarn&factor=1e308&original_max_position_embeddings=1",
+            .get("YaRN factor 1e308",
+                 "/frequencies?dim=8&rope_type=yarn&factor=1e308&original_max_position_embeddings=1",
                  status: 422, mentions: "rope_scaling.factor"),
             Case("YaRN factor 1e308 in a body", "/frequencies",
-                 #"{"dim": 8, "rope_scaling": {"rope_type": "yarn", "factor": 1e308, "original_max_position_embeddings": 1}}"#,
+                 #"{"dim": 8, "rope_scaling": {"rope_type": "yarn", "factor": 1e308, "#
+                    + #""original_max_position_embeddings": 1}}"#,
                  status: 422, mentions: "rope_scaling.factor"),
-            .get("rope_theta 1e-300 at d = 64", "/frequencies?dim=64&rope_theta=1e-300&position=1099511627776", status: 422,
-                 mentions: "rope_theta"),
+            .get("rope_theta 1e-300 at d = 64", "/frequencies?dim=64&rope_theta=1e-300&position=1099511627776",
+                 status: 422, mentions: "rope_theta"),
             // Was 200 with "scores": [[null]], which reads as a masked key.
             Case("attention scale -1e308 with softmax", "/attention",
                  #"{"queries": [[3e38, 0]], "keys": [[3e38, 0]], "scale": -1e308, "softmax": true}"#, status: 422,
@@ -263,11 +280,12 @@ struct BadInputCatalogueTests {
             Case("no Content-Type on /rotate", "POST", "/rotate", body: body, contentType: nil, status: 415),
             Case("form encoding on /rotate", "POST", "/rotate", body: text("embeddings=1"),
                  contentType: "application/x-www-form-urlencoded", status: 415),
-            Case("application/jsonx on /rotate", "POST", "/rotate", body: body, contentType: "application/jsonx", status: 415),
+            Case("application/jsonx on /rotate", "POST", "/rotate", body: body, contentType: "application/jsonx",
+                 status: 415),
             Case(".npy on POST /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#),
                  contentType: "application/x-npy", status: 415),
-            Case("text/json on /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#), contentType: "text/json",
-                 status: 415),
+            Case("text/json on /frequencies", "POST", "/frequencies", body: text(#"{"dim": 8}"#),
+                 contentType: "text/json", status: 415),
         ]
         try Self.check(cases, on: api)
     }
@@ -279,7 +297,8 @@ struct BadInputCatalogueTests {
         let api = RouterTransport()
         let npy = NPYFixture.body
         let cases = [
-            Case("unknown body field", "/rotate", #"{"embeddings": [[1, 0]], "theta": 5}"#, status: 422, mentions: "theta"),
+            Case("unknown body field", "/rotate", #"{"embeddings": [[1, 0]], "theta": 5}"#, status: 422,
+                 mentions: "theta"),
             Case("unknown field in attention", "/attention", #"{"queries": [[1, 0]], "keys": [[1, 0]], "mask": true}"#,
                  status: 422, mentions: "mask"),
             Case("unknown field in frequencies", "/frequencies", #"{"dim": 8, "sequence_length": 3}"#, status: 422,
@@ -304,7 +323,8 @@ struct BadInputCatalogueTests {
                  mentions: "offset"),
             Case("query parameter with a JSON attention body", "/attention?causal=true",
                  #"{"queries": [[1, 0]], "keys": [[1, 0]]}"#, status: 422, mentions: "causal"),
-            Case("query parameter with POST /frequencies", "/frequencies?dim=8", #"{"dim": 8}"#, status: 422, mentions: "dim"),
+            Case("query parameter with POST /frequencies", "/frequencies?dim=8", #"{"dim": 8}"#, status: 422,
+                 mentions: "dim"),
             Case("unknown query parameter with an .npy body", "POST", "/rotate?ofset=1", body: npy,
                  contentType: "application/x-npy", status: 422, mentions: "ofset"),
             Case("JSON-only name with an .npy body", "POST", "/rotate?xpos=query", body: npy,
@@ -321,14 +341,16 @@ struct BadInputCatalogueTests {
         let cases: [Case] = [
             .get("20000-byte unknown parameter value", "/frequencies?dim=8&x=\(long)", status: 422, mentions: "'x'"),
             .get("20000-byte unknown parameter name", "/decay?dim=8&\(long)=1", status: 422, mentions: "unknown"),
-            .get("20000-digit dim", "/frequencies?dim=\(String(repeating: "9", count: 20_000))", status: 422, mentions: "dim"),
+            .get("20000-digit dim", "/frequencies?dim=\(String(repeating: "9", count: 20_000))", status: 422,
+                 mentions: "dim"),
             .get("20000-byte layout", "/frequencies?dim=8&layout=\(long)", status: 422, mentions: "layout"),
-            .get("20000-entry positions list", "/frequencies?dim=8&position=\(Array(repeating: "1", count: 10_000).joined(separator: ","))",
+            .get("20000-entry positions list",
+                 "/frequencies?dim=8&position=\(Array(repeating: "1", count: 10_000).joined(separator: ","))",
                  status: 422, mentions: "position"),
             .get("300 unknown parameters", "/decay?dim=8&\(many)", status: 422, mentions: "p0"),
             Case("20000-byte positions on .npy /rotate", "POST",
-                 "/rotate?positions=\(Array(repeating: "1", count: 10_000).joined(separator: ","))", body: NPYFixture.body,
-                 contentType: "application/x-npy", status: 422, mentions: "positions"),
+                 "/rotate?positions=\(Array(repeating: "1", count: 10_000).joined(separator: ","))",
+                 body: NPYFixture.body, contentType: "application/x-npy", status: 422, mentions: "positions"),
         ]
         try Self.check(cases, on: api)
     }
@@ -342,13 +364,15 @@ struct BadInputCatalogueTests {
         /// JSON literals of the wrong type for this kind (null means absent for optional fields, so it is not here).
         var wrongJSON: [String] {
             switch self {
-            case .tensor: [#""x""#, "7", "1.5", "true", "{}", "null", #"[["x", 1]]"#, "[[true, 1]]", "[[null, 1]]", "[[{}, 1]]"]
+            case .tensor: [#""x""#, "7", "1.5", "true", "{}", "null", #"[["x", 1]]"#, "[[true, 1]]", "[[null, 1]]",
+                           "[[{}, 1]]"]
             case .number: [#""x""#, #""7""#, "true", "[1]", "{}"]
             case .integer: ["1.5", "1e2", "1.0", #""7""#, "true", "[1]", "{}"]
             case .boolean: [#""true""#, "1", "0", "1.5", "[true]", "{}"]
             case .string: ["7", "1.5", "true", #"["half"]"#, "{}"]
             case .object: [#""x""#, "7", "true", "[1]"]
-            case .integerList: [#""0,1""#, "7", "true", "{}", "[1.5, 2]", #"["0", "1"]"#, "[true, false]", "[null, 1]", "[{}]"]
+            case .integerList: [#""0,1""#, "7", "true", "{}", "[1.5, 2]", #"["0", "1"]"#, "[true, false]", "[null, 1]",
+                                "[{}]"]
             case .numberList: [#""1,1""#, "7", "true", "{}", #"["1", "1"]"#, "[true, false]", "[[1], [1]]", "[null, 1]"]
             }
         }
@@ -375,7 +399,11 @@ struct BadInputCatalogueTests {
         func body(setting field: String, to literal: String) -> String {
             func object(_ members: [(String, String)]) -> String {
                 var members = members
-                if let index = members.firstIndex(where: { $0.0 == field }) { members[index].1 = literal } else { members.append((field, literal)) }
+                if let index = members.firstIndex(where: { $0.0 == field }) {
+                    members[index].1 = literal
+                } else {
+                    members.append((field, literal))
+                }
                 return "{" + members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
             }
             guard let nested else { return object(members) }
@@ -391,11 +419,14 @@ struct BadInputCatalogueTests {
 
     /// Every field of every JSON endpoint, and nested object, with its kind.
     static let jsonTables: [(Template, [(String, Kind)])] = {
-        let rotate = Template(endpoint: "/rotate", members: [("embeddings", "[[1, 0, 0, 1], [0, 1, 1, 0]]"), ("positions", "[0, 1]")])
-        let attention = Template(endpoint: "/attention", members: [("queries", "[[1, 0, 0, 1]]"), ("keys", "[[1, 0, 0, 1], [0, 1, 1, 0]]")])
+        let rotate = Template(endpoint: "/rotate",
+                              members: [("embeddings", "[[1, 0, 0, 1], [0, 1, 1, 0]]"), ("positions", "[0, 1]")])
+        let attention = Template(endpoint: "/attention",
+                                 members: [("queries", "[[1, 0, 0, 1]]"), ("keys", "[[1, 0, 0, 1], [0, 1, 1, 0]]")])
         let frequencies = Template(endpoint: "/frequencies", members: [("dim", "8")])
         func scaling(_ members: [(String, String)]) -> Template {
-            Template(endpoint: "/rotate", members: [("embeddings", "[[1, 0, 0, 1]]")], nested: ("rope_scaling", members))
+            Template(endpoint: "/rotate", members: [("embeddings", "[[1, 0, 0, 1]]")],
+                     nested: ("rope_scaling", members))
         }
         let yarn = scaling([("rope_type", #""yarn""#), ("factor", "4"), ("original_max_position_embeddings", "2048")])
         let llama3 = scaling([("rope_type", #""llama3""#), ("factor", "8")])
@@ -403,18 +434,22 @@ struct BadInputCatalogueTests {
                                 ("original_max_position_embeddings", "4096")])
         let dynamic = scaling([("rope_type", #""dynamic""#), ("factor", "2"), ("max_position_embeddings", "2048")])
         let legacy = scaling([("type", #""linear""#), ("factor", "2")])
-        let xpos = Template(endpoint: "/rotate", members: [("embeddings", "[[1, 0, 0, 1]]")], nested: ("xpos", [("role", #""query""#)]))
+        let xpos = Template(endpoint: "/rotate", members: [("embeddings", "[[1, 0, 0, 1]]")],
+                            nested: ("xpos", [("role", #""query""#)]))
         return [
             (rotate, [("embeddings", .tensor), ("positions", .integerList), ("offset", .integer), ("inverse", .boolean),
                       ("xpos", .object)] + ropeFields),
             (attention, [("queries", .tensor), ("keys", .tensor), ("query_positions", .integerList),
-                         ("key_positions", .integerList), ("scale", .number), ("causal", .boolean), ("softmax", .boolean)]
+                         ("key_positions", .integerList), ("scale", .number), ("causal", .boolean),
+                         ("softmax", .boolean)]
                 + ropeFields),
             (frequencies, [("dim", .integer), ("seq_len", .integer), ("position", .integer)] + ropeFields),
             (yarn, [("rope_type", .string), ("factor", .number), ("original_max_position_embeddings", .integer),
-                    ("max_position_embeddings", .integer), ("beta_fast", .number), ("beta_slow", .number), ("mscale", .number),
-                    ("mscale_all_dim", .number), ("attention_factor", .number), ("truncate", .boolean)]),
-            (llama3, [("low_freq_factor", .number), ("high_freq_factor", .number), ("original_max_position_embeddings", .integer)]),
+                    ("max_position_embeddings", .integer), ("beta_fast", .number), ("beta_slow", .number),
+                    ("mscale", .number), ("mscale_all_dim", .number), ("attention_factor", .number),
+                    ("truncate", .boolean)]),
+            (llama3, [("low_freq_factor", .number), ("high_freq_factor", .number),
+                      ("original_max_position_embeddings", .integer)]),
             (longrope, [("short_factor", .numberList), ("long_factor", .numberList), ("factor", .number),
                         ("attention_factor", .number)]),
             (dynamic, [("factor", .number), ("original_max_position_embeddings", .integer)]),
@@ -447,7 +482,8 @@ struct BadInputCatalogueTests {
         for (template, _) in Self.jsonTables {
             var members = template.members
             if let nested = template.nested {
-                members.append((nested.name, "{" + nested.members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"))
+                members.append((nested.name,
+                                "{" + nested.members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"))
             }
             let body = "{" + members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
             let response = try api.request("POST", template.endpoint, body: Array(body.utf8))
@@ -463,11 +499,13 @@ struct BadInputCatalogueTests {
 
     /// Query-string endpoints: a valid target and the parameters to spoil, with their kinds.
     static let queryTables: [(base: String, fields: [(String, Kind)])] = [
-        ("/frequencies?dim=8", [("dim", .integer), ("seq_len", .integer), ("position", .integer), ("rope_theta", .number),
+        ("/frequencies?dim=8",
+         [("dim", .integer), ("seq_len", .integer), ("position", .integer), ("rope_theta", .number),
                                 ("rotary_dim", .integer), ("partial_rotary_factor", .number),
                                 ("max_position_embeddings", .integer), ("apply_attention_scaling", .boolean)]),
         ("/frequencies?dim=8&rope_type=yarn&factor=4&original_max_position_embeddings=2048",
-         [("factor", .number), ("original_max_position_embeddings", .integer), ("beta_fast", .number), ("beta_slow", .number),
+         [("factor", .number), ("original_max_position_embeddings", .integer), ("beta_fast", .number),
+          ("beta_slow", .number),
           ("mscale", .number), ("mscale_all_dim", .number), ("attention_factor", .number), ("truncate", .boolean)]),
         ("/frequencies?dim=4&rope_type=longrope&short_factor=1,1&long_factor=2,2&original_max_position_embeddings=4096",
          [("short_factor", .numberList), ("long_factor", .numberList)]),
@@ -490,8 +528,8 @@ struct BadInputCatalogueTests {
                     items.append("\(field)=\(value)")
                     let target = path + "?" + items.joined(separator: "&")
                     if path == "/rotate" {
-                        cases.append(Case("\(target)", "POST", target, body: NPYFixture.body, contentType: "application/x-npy",
-                                          status: 422, mentions: field))
+                        cases.append(Case("\(target)", "POST", target, body: NPYFixture.body,
+                                          contentType: "application/x-npy", status: 422, mentions: field))
                     } else {
                         cases.append(.get(target, target, status: 422, mentions: field))
                     }

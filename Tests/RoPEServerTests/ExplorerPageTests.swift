@@ -37,7 +37,8 @@ struct ExplorerPageTests {
 
     @Test("the repository's page has one inline script and style, no attributes on them, and names no other host")
     func repositoryPage() throws {
-        let html = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"), encoding: .utf8)
+        let html = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
+                              encoding: .utf8)
         #expect(ExplorerPage.elementTexts(named: "script", in: html).count == 1)
         #expect(ExplorerPage.elementTexts(named: "style", in: html).count == 1)
         #expect(html.components(separatedBy: "<script").count == 2 && html.components(separatedBy: "<style").count == 2)

@@ -30,7 +30,8 @@ struct HTTPRequestTests {
         #expect(request.accepts("text/html"))
         #expect(!request.accepts("application/json"))
         #expect(!HTTPRequest(method: "GET", path: "/").accepts("application/x-npy"))
-        #expect(!HTTPRequest(method: "GET", path: "/", headers: ["Accept": "application/x-npy-extra"]).accepts("application/x-npy"))
+        #expect(!HTTPRequest(method: "GET", path: "/",
+                             headers: ["Accept": "application/x-npy-extra"]).accepts("application/x-npy"))
     }
 }
 
@@ -41,7 +42,8 @@ struct RequestIDTests {
         let generator = RequestIDGenerator()
         let ids = (0..<100_000).map { _ in generator.next() }
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        let isLowerHex = { (byte: UInt8) in (48...57).contains(byte) || (97...102).contains(byte) }
+        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy(isLowerHex) })
         #expect(RequestIDGenerator().next() != RequestIDGenerator().next())
     }
 }

@@ -18,9 +18,14 @@ struct LimitsTests {
         ("max_dimension", "GET", "/frequencies?dim=2147483648", [UInt8]()),
         ("max_dimension", "GET", "/decay?dim=1048576", [UInt8]()),
         ("max_sequence_length", "GET", "/frequencies?dim=8&seq_len=4611686018427387904", [UInt8]()),
-        ("max_json_depth", "POST", "/rotate", Array(("{\"embeddings\": " + String(repeating: "[", count: 100) + "1" + String(repeating: "]", count: 100) + "}").utf8)),
-        ("max_number_length", "POST", "/rotate", Array(("{\"embeddings\": [[1." + String(repeating: "1", count: 1000) + ", 2]]}").utf8)),
-        ("max_attention_scores", "POST", "/attention", Array("{\"queries\": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]], \"keys\": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]]}".utf8)),
+        ("max_json_depth", "POST", "/rotate",
+         Array(("{\"embeddings\": " + String(repeating: "[", count: 100) + "1" + String(repeating: "]",
+                                                                                        count: 100) + "}").utf8)),
+        ("max_number_length", "POST", "/rotate",
+         Array(("{\"embeddings\": [[1." + String(repeating: "1", count: 1000) + ", 2]]}").utf8)),
+        ("max_attention_scores", "POST", "/attention",
+         Array(#"{"queries": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]], "#.utf8)
+            + Array(#""keys": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]]}"#.utf8)),
     ])
     func sizeLimits(limit: String, method: String, target: String, body: [UInt8]) throws {
         let api = RouterTransport { configuration in

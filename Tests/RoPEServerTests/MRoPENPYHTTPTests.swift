@@ -102,7 +102,8 @@ struct MRoPENPYHTTPTests {
         let api = RouterTransport()
         let tensors: [UInt8] = NPYBodies.npy(queries, shape: [2, 2, 16]) + NPYBodies.npy(keys, shape: [2, 3, 16])
         let queryArray: [UInt8] = Self.integerNPY(queryPositions.flatMap { $0 }, shape: [3, 2])
-        let body: [UInt8] = tensors + queryArray + Self.integerNPY(keyPositions.flatMap { $0 }, shape: [3, 3], descr: "<i4")
+        let body: [UInt8] = tensors + queryArray + Self.integerNPY(keyPositions.flatMap { $0 }, shape: [3, 3],
+                                                                   descr: "<i4")
         let npy = try api.request("POST", "/attention?rope_parameters=\(Self.section)&causal=true", body: body,
                                      contentType: "application/x-npy")
         let json = try api.request("POST", "/attention", json: [

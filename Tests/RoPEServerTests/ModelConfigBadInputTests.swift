@@ -26,11 +26,13 @@ struct ModelConfigBadInputTests {
             Case("num_attention_heads -16 (/rotate, was ignored)", "/rotate",
                  #"{\#(embeddings), "config": {"hidden_size": 64, "num_attention_heads": -16}}"#,
                  status: 422, mentions: "config.num_attention_heads"),
-            Case("hidden_size 0", "/rotate", #"{\#(embeddings), "config": {"hidden_size": 0, "num_attention_heads": 4}}"#,
+            Case("hidden_size 0", "/rotate",
+                 #"{\#(embeddings), "config": {"hidden_size": 0, "num_attention_heads": 4}}"#,
                  status: 422, mentions: "config.hidden_size"),
             Case("head_dim 0", "/spectrum", #"{"context": 8, "config": {"head_dim": 0}}"#, status: 422,
                  mentions: "config.head_dim"),
-            Case("text_config.head_dim -4", "/spectrum", #"{"context": 8, "config": {"text_config": {"head_dim": -4}}}"#,
+            Case("text_config.head_dim -4", "/spectrum",
+                 #"{"context": 8, "config": {"text_config": {"head_dim": -4}}}"#,
                  status: 422, mentions: "config.text_config.head_dim"),
             Case("global_head_dim 0", "/spectrum",
                  #"{"context": 8, "layer": 0, "config": {"head_dim": 8, "global_head_dim": 0, "#
@@ -63,7 +65,8 @@ struct ModelConfigBadInputTests {
         let config = Self.config(#", "no_rope_layers": [1, 0, 1, 1]"#)
         let body = #"{"context": 8, "layer": 1, "config": \#(config)}"#
         let response = try api.request("POST", "/spectrum", body: Array(body.utf8))
-        #expect(response.status == 200 && response.json?["rope_applied"] as? Bool == false, "\(response.bodyText.prefix(200))")
+        #expect(response.status == 200 && response.json?["rope_applied"] as? Bool == false,
+                "\(response.bodyText.prefix(200))")
     }
 
     @Test("/spectrum's default context obeys max_position like an explicit one")
@@ -106,7 +109,8 @@ struct ModelConfigBadInputTests {
                                                                           ("config", deepConfig)]),
                  status: 413, mentions: "config"),
             .get("rope_parameters with a number past max_number_length", "/spectrum?" + query([
-                ("dim", "8"), ("context", "8"), ("rope_parameters", longNumber)]), status: 413, mentions: "rope_parameters"),
+                ("dim", "8"), ("context", "8"), ("rope_parameters",
+                                                 longNumber)]), status: 413, mentions: "rope_parameters"),
             .get("a nested list past max_json_depth", "/spectrum?" + query([
                 ("dim", "8"), ("context", "8"), ("precision_positions", "[[[[[[0]]]]]]")]),
                  status: 413, mentions: "precision_positions"),
@@ -132,7 +136,8 @@ struct ModelConfigBadInputTests {
         ], on: api)
         let types = Array(repeating: #""sliding_attention""#, count: 200_000).joined(separator: ",")
         let unused = (0..<200_000).map { #""unused_\#($0)": \#($0)"# }.joined(separator: ",")
-        let body = #"{"context": 8, "layer": 199999, "config": {"head_dim": 8, "layer_types": [\#(types)], \#(unused)}}"#
+        let body = #"{"context": 8, "layer": 199999, "#
+            + #""config": {"head_dim": 8, "layer_types": [\#(types)], \#(unused)}}"#
         let response = try api.request("POST", "/spectrum", body: Array(body.utf8))
         #expect(response.status == 200, "\(response.bodyText.prefix(200))")
     }

@@ -82,7 +82,8 @@ struct ModelConfigHTTPTests {
         frequencyFields["seq_len"] = 3
         let c = try api.request("POST", "/frequencies", json: frequencies)
         let e = try api.request("POST", "/frequencies", json: frequencyFields)
-        #expect(c.status == 200 && c.bodyText == e.bodyText, "\(file): \(c.bodyText.prefix(200)) vs \(e.bodyText.prefix(200))")
+        #expect(c.status == 200 && c.bodyText == e.bodyText,
+                "\(file): \(c.bodyText.prefix(200)) vs \(e.bodyText.prefix(200))")
     }
 
     @Test("a config travels as JSON text in a query string (GET /frequencies)")
@@ -198,7 +199,8 @@ struct ModelConfigHTTPTests {
         let cases: [([String: Any], String)] = [
             (["embeddings": [[Double]](repeating: [Double](repeating: 0, count: 128), count: 1), "config": gemma,
               "layer": 1, "layer_type": "full_attention"], "layer_type"),
-            (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0, "max_position_embeddings": 8], "max_position_embeddings"),
+            (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0, "max_position_embeddings": 8],
+             "max_position_embeddings"),
             (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0], "head dimension"),
             (["embeddings": [[Double]](repeating: [Double](repeating: 0, count: 128), count: 1), "config": gemma],
              "layer_type"),

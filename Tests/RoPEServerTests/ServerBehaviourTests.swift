@@ -39,7 +39,8 @@ struct ServerBehaviourTests {
         let response = try api.request("GET", "/openapi.yaml")
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "application/yaml")
-        let onDisk = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let onDisk = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
+                                encoding: .utf8)
         #expect(response.bodyText == onDisk)
         for path in ["/rotate:", "/attention:", "/frequencies:", "/health:", "/info:", "/openapi.yaml:"] {
             #expect(onDisk.contains(path), "openapi.yaml describes \(path)")
@@ -65,7 +66,8 @@ struct ServerBehaviourTests {
     func floatRoundTrip() throws {
         let api = RouterTransport()
         let values: [Float] = [0.1, 1e-38, 3.4028235e38, -2.5, 1.0 / 3.0, Float.leastNonzeroMagnitude, 123456.79]
-        let literal = "{\"embeddings\": [[" + values.map { "\($0)" }.joined(separator: ",") + ", 0]], \"positions\": [0]}"
+        let numbers = values.map { "\($0)" }.joined(separator: ",")
+        let literal = #"{"embeddings": [["# + numbers + #", 0]], "positions": [0]}"#
         let response = try api.request("POST", "/rotate", body: Array(literal.utf8))
         #expect(response.status == 200)
         // Position 0 is the identity rotation: each output literal must read back as the input float, bit for bit.

@@ -240,7 +240,8 @@ struct SpectrumModelHTTPTests {
         #expect(json["rope_applied"] == nil)
 
         let noRoPE = try api.request("POST", "/spectrum", json: [
-            "dim": 16, "context": 1000, "rope_parameters": ["full_attention": NSNull(), "sliding_attention": proportional],
+            "dim": 16, "context": 1000, "rope_parameters": ["full_attention": NSNull(),
+                                                            "sliding_attention": proportional],
             "layer_type": "full_attention",
         ])
         #expect(noRoPE.status == 200, "\(noRoPE.bodyText)")

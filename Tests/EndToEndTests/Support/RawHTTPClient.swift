@@ -49,7 +49,9 @@ final class RawHTTPClient {
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let result = bytes[sent...].withUnsafeBytes { Glibc.send(socketDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let result = bytes[sent...].withUnsafeBytes {
+                Glibc.send(socketDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard result > 0 else { throw ClientError.socket("send failed: errno \(errno)") }
             sent += result
         }
@@ -86,7 +88,8 @@ final class RawHTTPClient {
         var headers: [String: String] = [:]
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         var body = Array(buffer[(headerEnd! + 4)...])
         if method == "HEAD" { return TestResponse(status: status, headers: headers, body: []) }
@@ -154,7 +157,9 @@ final class RawHTTPClient {
     private func receiveMore(into buffer: inout [UInt8]) throws {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let count = chunk.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { throw ClientError.socket(count == 0 ? "connection closed by server" : "recv failed: errno \(errno)") }
+        guard count > 0 else {
+            throw ClientError.socket(count == 0 ? "connection closed by server" : "recv failed: errno \(errno)")
+        }
         buffer += chunk[..<count]
     }
 
@@ -200,7 +205,8 @@ struct Transcript {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let bodyStart = headerEnd + 4
         guard let length = headers["content-length"].flatMap({ Int($0) }), bodyStart + length <= bytes.count else {

@@ -13,8 +13,8 @@ final class TestServer: TestTransport {
     init(logLevel: LogLevel = .error, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         runtime = ServerRuntime(log: RequestLog(level: logLevel, format: .json))
         let configuration = TestService.configuration(configure)
-        server = try HTTPServer(configuration: configuration,
-                                router: RoPEService.router(context: TestService.context(configuration, runtime: runtime)),
+        let context = TestService.context(configuration, runtime: runtime)
+        server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context),
                                 runtime: runtime)
     }
 
