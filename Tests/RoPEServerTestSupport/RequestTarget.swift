@@ -4,14 +4,14 @@
 /// `=`; in key and value `+` becomes a space, then `%XX` is decoded (a `%` without two hex digits stays as it is).
 /// A key without `=` has an empty value; an empty item between two `&` is an empty key; a trailing `&` adds nothing.
 /// Values end at a decoded NUL, as the server reads them as C strings.
-public struct RequestTarget: Equatable {
+public struct RequestTarget: Equatable, Sendable {
     /// The decoded path.
     public var path: String
     /// The decoded query items in order.
     public var query: [Item]
 
     /// One query item.
-    public struct Item: Equatable {
+    public struct Item: Equatable, Sendable {
         /// The decoded key.
         public var name: String
         /// The decoded value; empty when the item had no `=`.

@@ -1,3 +1,4 @@
+import Foundation
 import RoPEServer
 
 /// Sends requests straight to the service's router, in process: no socket, no server threads, no steps around the
@@ -27,7 +28,15 @@ public struct RouterTransport: TestTransport, Sendable {
             sent["content-length"] = String(body.count)
         }
         for (name, value) in headers where sent[name.lowercased()] == nil { sent[name.lowercased()] = value }
-        return (body ?? []).withUnsafeBytes { bytes in
+        let router = router, headers = sent
+        return Self.onThreadOfItsOwn {
+            Self.respond(router, method, parsed, headers, body ?? [])
+        }
+    }
+
+    private static func respond(_ router: Router, _ method: String, _ parsed: RequestTarget,
+                                _ sent: [String: String], _ body: [UInt8]) -> TestResponse {
+        body.withUnsafeBytes { bytes in
             let response = router.respond(to: HTTPRequest(method: method, path: parsed.path, query: parsed.queryPairs,
                                                           headers: sent, body: bytes))
             let received = response.body.withUnsafeBytes { Array($0) }
@@ -35,5 +44,24 @@ public struct RouterTransport: TestTransport, Sendable {
             for (name, value) in response.headers { headers[name.lowercased()] = value }
             return TestResponse(status: response.status, headers: headers, body: method == "HEAD" ? [] : received)
         }
+    }
+}
+
+/// Runs `work` on a new thread and waits for it. A server runs the router on its own worker threads while the test
+/// waits for the answer; here too, so that requests do not take the few threads Swift Testing runs tests on (a test
+/// that sleeps or waits on a socket holds one of them), and suites compute as much in parallel as with a server.
+extension RouterTransport {
+    fileprivate static func onThreadOfItsOwn(_ work: @escaping @Sendable () -> TestResponse) -> TestResponse {
+        final class Result: @unchecked Sendable {   // written by the thread before `done` is signalled, read after
+            var response: TestResponse?
+        }
+        let result = Result()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            result.response = work()
+            done.signal()
+        }.start()
+        done.wait()
+        return result.response!
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A response as a test sees it, whichever way the request travelled.
-public struct TestResponse {
+public struct TestResponse: Sendable {
     /// The HTTP status code.
     public var status: Int
     /// Response headers by lower-cased name.
