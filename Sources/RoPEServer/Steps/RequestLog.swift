@@ -102,8 +102,8 @@ public struct RequestLog: Sendable {
         }
     }
 
-    /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter cost a quarter
-    /// of the throughput of small requests when every request is logged.
+    /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter is too slow for a
+    /// line written on every request (BENCHMARKS.md).
     static func timestamp() -> String {
         var buffer = ResponseBuffer(capacity: 32)
         writeTimestamp(to: &buffer)
