@@ -69,7 +69,7 @@ final class AdmissionGate: Sendable {
     }
 
     /// First call again, after the connection was resumed: the outcome of the wait.
-    func resumed<C: RequestConnection>(_ pending: PendingRequest, connection: C) -> AdmissionDecision {
+    private func resumed<C: RequestConnection>(_ pending: PendingRequest, connection: C) -> AdmissionDecision {
         guard case .waiting(let waiter) = pending.admission.phase, let outcome = waiter.outcome else {
             return .suspended
         }
@@ -118,7 +118,7 @@ final class AdmissionGate: Sendable {
 
     /// Drops a chunk of a refused request's body (`count` 0: the body is complete). The refusal is answered at the
     /// body's end, or at once when the discard bound (`max_body_bytes`, `connection_timeout`) is reached.
-    func discard(_ pending: PendingRequest, count: Int) -> AdmissionDecision {
+    private func discard(_ pending: PendingRequest, count: Int) -> AdmissionDecision {
         if case .drainQueued(let error, _, let atHeaders) = pending.admission.phase {
             // Resumed with a drain slot: the headers call again (nothing to drop yet), or the next chunk.
             pending.admission.holdsDrainSlot = true
