@@ -45,9 +45,8 @@ extension JSONByteScanner {
     /// (`afterLiteral` true: a ']', whitespace or an error, for the caller).
     ///
     /// A function of its own, not inlined, so that its loops keep their few values in registers instead of on
-    /// the stack beside all of the tensor parser's. Measured on [2048, 128] bodies with ',' separators, the
-    /// comma search for every literal took shortest forms from 2.12 to 1.87 ms but 17-digit forms from 4.1 to
-    /// 4.8 ms, so it is used for literals of up to `longLiteral` bytes, and a run switches loops when the
+    /// the stack beside all of the tensor parser's. The comma search speeds up short literals but slows down
+    /// 17-digit ones, so it is used for literals of up to `longLiteral` bytes, and a run switches loops when the
     /// length changes sides.
     @inline(never)
     private static func readFastRun(_ base: UnsafePointer<UInt8>, from start: Int, limit: Int, end: Int,

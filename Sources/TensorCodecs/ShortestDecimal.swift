@@ -9,9 +9,9 @@
 /// (⌊log10 ¾·2^q⌋ for a power of two), each through one 64×64-bit product with a 64-bit approximation of
 /// 10^-k, rounded to odd so that comparisons with integers stay exact. Of the multiples of 10^(k+1) at most one
 /// lies in the interval; if one does it is the shortest. Otherwise one or both of the multiples of 10^k around the
-/// Float do, and the one inside or nearer is taken. Replaces Ryū's digit-removal loop, whose data-dependent
-/// iterations and branches were most of the formatter's time; the digits are the same for every float32 (checked
-/// over all 2^32 bit patterns).
+/// Float do, and the one inside or nearer is taken. No digit-removal loop (Ryū's), whose data-dependent
+/// iterations and branches would dominate the formatter's time; both give the same digits for every float32
+/// (checked over all 2^32 bit patterns).
 struct ShortestDecimal {
     /// The decimal digits as an integer, below 10^9.
     var significand: UInt32

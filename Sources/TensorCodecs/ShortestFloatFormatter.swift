@@ -4,8 +4,8 @@
 ///
 /// The digits come from `ShortestDecimal` (Schubfach) and `DecimalDigits`, and the usual layout from a table, so
 /// that normal and rotated tensor values take no data-dependent branch: the tensor loop in JSONWriter is most of
-/// a JSON response's CPU time. The bytes are those of the earlier formatters (Ryū, and before it Double scaling)
-/// for all 2^32 bit patterns; tools/float-format-check compares every pattern after a change.
+/// a JSON response's CPU time. tools/float-format-check compares the bytes for all 2^32 bit patterns with those
+/// of another revision after a change.
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16

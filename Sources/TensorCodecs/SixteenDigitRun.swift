@@ -9,9 +9,9 @@ import _Builtin_intrinsics.intel
 /// mask over the run from a sliding table, and three multiply-add steps (`pmaddwd`) that combine digits into
 /// pairs, fours and eights, as in simdjson's and fast_float's 16-digit SIMD parsers (Lemire, "Fast float parsing
 /// in practice", 2020; Muła, http://0x80.pl/articles/simd-parsing-int-sequences.html), here with SSE2 only
-/// (`pmaddubsw` would need SSSE3, which the x86-64 baseline the server is built for lacks). That is about 25
-/// instructions where two `EightDigitWord`s take about 75. Elsewhere, and when built with
-/// `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS` (to test that path on x86-64), it is two `EightDigitWord`s.
+/// (`pmaddubsw` would need SSSE3, which the x86-64 baseline lacks): far fewer instructions than two
+/// `EightDigitWord`s. Elsewhere, and when built with `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS` (to test that path on
+/// x86-64), it is two `EightDigitWord`s.
 struct SixteenDigitRun {
     /// How many of the sixteen bytes, from the first, are ASCII digits before the first byte that is not one
     /// (0...16).

@@ -5,8 +5,8 @@ import TensorCodecs
 
 /// The tensor reader's fast literal path (eight-byte digit runs, bounded-error Double conversion) against strtof,
 /// and against the general scanner it hands unusual literals to: same values bit for bit, same errors at the same
-/// offsets, same limits. Seeded and bounded, so it runs in CI in a second or two; the exhaustive check over all
-/// float32 bit patterns was run offline (see the commit that added this suite).
+/// offsets, same limits. Seeded and bounded, so it runs in CI in a second or two; `tools/float-parse-check` sweeps
+/// the float32 bit patterns offline.
 @Suite struct JSONNumberFastPathTests {
     /// strtof on a Swift string (the conversion suite's).
     static func strtofValue(_ literal: String) -> Float {
