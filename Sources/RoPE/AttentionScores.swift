@@ -33,7 +33,7 @@ extension Engine {
     /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
     /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
-    /// softmax); the HTTP layer writes null.
+    /// softmax).
     /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score
     /// that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity
     /// always means masked.
@@ -194,7 +194,7 @@ extension AttentionScores {
     fileprivate static func normaliseSoftmax(_ logits: UnsafeMutablePointer<Double>, count: Int) {
         var maximum = -Double.infinity
         for key in 0..<count { maximum = max(maximum, logits[key]) }
-        guard maximum > -Double.infinity else { return }  // every key masked: leave -inf for the HTTP layer's null
+        guard maximum > -Double.infinity else { return }  // every key masked: the row stays -inf
         var total = 0.0
         for key in 0..<count {
             let weight = logits[key] == -Double.infinity ? 0 : exp(logits[key] - maximum)

@@ -10,7 +10,7 @@ public struct DecayCurve: Sendable, Equatable {
     /// The decay bound at each distance.
     public let bound: [Double]
 
-    /// The largest number of samples accepted, so that a request cannot ask for unbounded memory.
+    /// The largest number of samples accepted, so that no input can ask for unbounded memory.
     static let maximumPoints = 1 << 24
 
     /// Samples the bound for head dimension `dimension` (even, > 0), base `theta`, distances 0...maxDistance.

@@ -14,7 +14,7 @@ extension JSONByteScanner {
 
     /// Reads any JSON value at the cursor into a tree; `depth` is the nesting of the container holding it and
     /// `field` names it in errors. Iterative with an explicit stack, so hostile nesting hits the depth limit
-    /// (413) instead of the thread's stack.
+    /// (`tooLarge`) instead of the thread's stack.
     mutating func parseValue(depth: Int, field: String?) throws(CodecError) -> JSONValue {
         var stack: [OpenContainer] = []
         do {

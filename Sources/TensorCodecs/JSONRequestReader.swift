@@ -15,7 +15,8 @@ public enum JSONRequestReader {
         scanner.skipWhitespace()
         let start = scanner.position
         guard scanner.current == UInt8(ascii: "{") else {
-            // Syntax first: a body that is not JSON is 400; only well-formed JSON that is not an object is 422.
+            // Syntax first: a body that is not JSON is `malformed`; only well-formed JSON that is not an object is
+            // `invalid`.
             let value = try scanner.parseValue(depth: 0, field: nil)
             try scanner.expectEndOfInput()
             throw CodecError(kind: .invalid, offset: start,

@@ -4,7 +4,7 @@ import RoPE
 /// values at a 64-byte boundary.
 ///
 /// Made from a received .npy body. When the body is float32 with a header of the same length as ours (numpy's own
-/// files are: both pad to 64 bytes), the body's memory itself becomes the file, so `/rotate` rotates the values
+/// files are: both pad to 64 bytes), the body's memory itself becomes the file, so the caller changes the values
 /// where they landed and sends the same memory back: no copy of a 33 MB tensor in either direction. Otherwise
 /// (float64, another header length, a big-endian host) the values are copied, float64 narrowed, into a new buffer.
 public struct NPYFloat32File: ~Copyable {

@@ -1,8 +1,8 @@
 import Foundation
 import RoPE
 
-/// Test-only mapping of request fields (JSON body or query strings) onto `RoPEParameters`, following API.md and
-/// the binding interpretations of `Tests/Golden/README.md`.
+/// Test-only mapping of request fields (JSON body or query strings) onto `RoPEParameters`, following openapi.yaml
+/// and the binding interpretations of `Tests/Golden/README.md`.
 enum GoldenParameters {
     /// Builds the RoPE parameters of a request from its fields; a NoPE layer is an error here.
     static func parameters(from fields: [String: Any]) throws -> RoPEParameters {
