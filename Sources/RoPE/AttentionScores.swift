@@ -28,15 +28,14 @@ enum AttentionScores {
 extension Engine {
     /// Attention logits (R q)(R k)^T * scale for every leading row (RoFormer, Su et al. 2021, eq. 16).
     ///
-    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
-    /// "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE): q and k are scored unrotated. Both rotated
-    /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
-    /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
+    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes
+    /// and d (else RoPEError.shapeMismatch field "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE):
+    /// q and k are scored unrotated. Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max
+    /// over q and k positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
-    /// softmax).
-    /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score
-    /// that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity
-    /// always means masked.
+    /// softmax). More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an
+    /// unmasked score that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so
+    /// -infinity always means masked.
     public func attentionScores(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
                                parameters: RoPEParameters?, options: AttentionOptions) throws(RoPEError) -> Tensor
     {

@@ -24,7 +24,8 @@ extension RoPEError {
     static func requireUsableFrequencies(_ frequencies: [Double], field: String) throws(RoPEError) {
         guard frequencies.allSatisfy({ $0 >= smallestUsableFrequency && $0 <= largestUsableFrequency }) else {
             throw RoPEError(.invalidParameter, field: field,
-                            "\(field) gives inverse frequencies that are zero, negative, not finite, or so extreme that a wavelength or an angle overflows")
+                            "\(field) gives inverse frequencies that are zero, negative, not finite, or so extreme "
+                                + "that a wavelength or an angle overflows")
         }
     }
 }

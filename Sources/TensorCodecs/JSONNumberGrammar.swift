@@ -34,7 +34,9 @@ enum JSONNumberGrammar {
             position += 1
         }
         guard position < end, isDigit(base[position]) else {
-            throw .at(position, .malformed, position < end ? "invalid number: expected a digit, found \(describe(base[position]))" : "invalid number: unexpected end of input")
+            throw .at(position, .malformed, position < end
+                          ? "invalid number: expected a digit, found \(describe(base[position]))"
+                          : "invalid number: unexpected end of input")
         }
         var significand: UInt64 = 0
         var significantDigits = 0

@@ -20,7 +20,8 @@ public enum JSONRequestReader {
             let value = try scanner.parseValue(depth: 0, field: nil)
             try scanner.expectEndOfInput()
             throw CodecError(kind: .invalid, offset: start,
-                             message: "request body must be a JSON object, found \(value.typeDescription) at byte \(start)")
+                             message: "request body must be a JSON object, found \(value.typeDescription) "
+                                 + "at byte \(start)")
         }
         try scanner.checkDepth(1)
         scanner.position += 1
@@ -63,7 +64,8 @@ extension JSONByteScanner {
     mutating func expectEndOfInput() throws(CodecError) {
         skipWhitespace()
         guard position == end else {
-            throw .at(position, .malformed, "invalid JSON: unexpected \(JSONNumberGrammar.describe(base[position])) after the end of the JSON value")
+            throw .at(position, .malformed, "invalid JSON: unexpected \(JSONNumberGrammar.describe(base[position])) "
+                          + "after the end of the JSON value")
         }
     }
 }

@@ -94,7 +94,8 @@ public struct JSONWriter: ~Copyable {
         buffer.reserveCapacity(forAdditional: values.count * 11 + 2 * shape.count + 64)
         NestedArrayLayout.write(count: values.count, shape: shape, to: &buffer) { buffer, start, length in
             // One reservation per row keeps the per-number work to formatting alone.
-            buffer.reserveCapacity(forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
+            buffer.reserveCapacity(
+                forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
             var tail = buffer.unsafeTail
             let first = tail
             // Every number is followed by a comma, and the row's last one is taken back: no per-number test (rows

@@ -19,7 +19,9 @@ public struct NPYFloat32File: ~Copyable {
     /// and takes it over, or copies its values when it cannot be used as it is.
     public init(adopting body: consuming ResponseBuffer, field: String, limits: CodecLimits) throws(CodecError) {
         do throws(CodecError) {
-            let layout = try body.withUnsafeBytes { bytes throws(CodecError) in try NPYReader.dataLayout(bytes, limits: limits) }
+            let layout = try body.withUnsafeBytes { bytes throws(CodecError) in
+                try NPYReader.dataLayout(bytes, limits: limits)
+            }
             let header = NPYWriter.header(shape: layout.header.shape)
             let count = layout.elementCount
             let sourceOffset = layout.header.dataOffset
@@ -49,9 +51,11 @@ public struct NPYFloat32File: ~Copyable {
                             try NPYReader.copyFloat32(data, count: count, dataOffset: sourceOffset,
                                                       into: UnsafeMutableRawPointer(values.baseAddress!))
                         case .float64:
-                            try NPYReader.narrow(data, count: count, dataOffset: sourceOffset, into: values.baseAddress!)
+                            try NPYReader.narrow(data, count: count, dataOffset: sourceOffset,
+                                                 into: values.baseAddress!)
                         case .int32, .int64:
-                            throw .at(10, .unsupported, ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
+                            throw .at(10, .unsupported,
+                                      ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
                         }
                     }
                 }
@@ -81,7 +85,9 @@ public struct NPYFloat32File: ~Copyable {
     }
 
     /// The `count` floats at byte `offset` of `bytes` (a multiple of 64 into malloc'd memory, so aligned).
-    private static func values(in bytes: UnsafeMutableRawBufferPointer, at offset: Int, count: Int) -> UnsafeMutableBufferPointer<Float> {
+    private static func values(in bytes: UnsafeMutableRawBufferPointer, at offset: Int, count: Int)
+        -> UnsafeMutableBufferPointer<Float>
+    {
         let start = (bytes.baseAddress! + offset).bindMemory(to: Float.self, capacity: count)
         return UnsafeMutableBufferPointer(start: start, count: count)
     }

@@ -119,7 +119,9 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     }
 
     /// Calls `body` with the bytes written so far, to change them in place.
-    public mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    public mutating func withUnsafeMutableBytes<R, E: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
         try body(UnsafeMutableRawBufferPointer(start: storage, count: count))
     }
 

@@ -41,7 +41,8 @@ struct SixteenDigitRun {
         let pairs = _mm_packs_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(digits, zero), tens),
                                     _mm_madd_epi16(_mm_unpackhi_epi8(digits, zero), tens))
         let fours = _mm_madd_epi16(pairs, _mm_set_epi16(1, 100, 1, 100, 1, 100, 1, 100))
-        let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set_epi16(1, 10_000, 1, 10_000, 1, 10_000, 1, 10_000))
+        let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours),
+                                    _mm_set_epi16(1, 10_000, 1, 10_000, 1, 10_000, 1, 10_000))
         // The first eight digits in the low 32 bits, the last eight in the high 32 bits.
         let halves = UInt64(bitPattern: _mm_cvtsi128_si64(eights))
         paddedValue = (halves & 0xFFFF_FFFF) &* 100_000_000 &+ (halves &>> 32)
@@ -55,7 +56,8 @@ struct SixteenDigitRun {
         let secondMask = second.leadingDigitMask & UInt64(bitPattern: Int64(bitPattern: firstMask << 1) >> 63)
         let firstCount = first.leadingDigitCount
         count = firstCount &+ second.leadingDigitCount & (0 &- (firstCount &>> 3))
-        paddedValue = first.paddedValue(digitMask: firstMask) &* 100_000_000 &+ second.paddedValue(digitMask: secondMask)
+        paddedValue = first.paddedValue(digitMask: firstMask) &* 100_000_000
+            &+ second.paddedValue(digitMask: secondMask)
         #endif
     }
 
