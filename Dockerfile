@@ -15,9 +15,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends make patch pkg-config xz-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON, no zeroing of freed
-# connection memory, new connections accepted in series), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
-# change.
+# libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON and reported to us,
+# no zeroing of freed connection memory, new connections accepted in series), a static library linked into the
+# binary. Its own layer, rebuilt only when the script or a patch changes.
 COPY deps/libmicrohttpd ./deps/libmicrohttpd
 RUN deps/libmicrohttpd/build
 # The manifest declares the test targets too, and SwiftPM refuses a package whose target folders are missing, so
