@@ -55,8 +55,8 @@ extension Engine {
         guard scale.isFinite else {
             throw RoPEError(.invalidParameter, field: "scale", "scale (\(scale)) must be a finite number")
         }
-        let queryField = AttentionScores.positionsField(queryPositions, role: "query")
-        let keyField = AttentionScores.positionsField(keyPositions, role: "key")
+        let queryField = queryPositions.reportedField("query_positions", multiAxis: "query_mrope_positions")
+        let keyField = keyPositions.reportedField("key_positions", multiAxis: "key_mrope_positions")
         let queryPositionList = try ResolvedPositions(queryPositions, offset: 0, geometry: queryGeometry,
                                                       field: queryField)
         let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry, field: keyField)
@@ -162,13 +162,6 @@ extension Engine {
 }
 
 extension AttentionScores {
-    /// The request field a position grid came from: `<role>_mrope_positions` for 3-axis positions, else
-    /// `<role>_positions`.
-    fileprivate static func positionsField(_ grid: PositionGrid, role: String) -> String {
-        if case .multiAxis = grid { return "\(role)_mrope_positions" }
-        return "\(role)_positions"
-    }
-
     /// The dot product of two float32 vectors, accumulated in Double so the sum loses nothing beyond the inputs.
     @inline(__always)
     fileprivate static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {

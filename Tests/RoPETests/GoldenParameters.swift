@@ -38,7 +38,7 @@ enum GoldenParameters {
             }
             maxPositions = JSONValue.int(text["max_position_embeddings"])
             partial = JSONValue.double(text["partial_rotary_factor"])
-            theta = JSONValue.double(text["rope_theta"]) ?? 10000
+            theta = JSONValue.double(text["rope_theta"]) ?? RoPEParameters.defaultTheta
             if let ropeParameters = text["rope_parameters"] as? [String: Any] {
                 guard let picked = try pick(ropeParameters, layerType: layerType) else { return nil }
                 object = picked
