@@ -1,6 +1,7 @@
 import RoPE
 
-/// Parses a JSON request body: the named tensor fields straight into flat float32 tensors, the rest into `JSONValue`.
+/// Parses a JSON body (RFC 8259): the named tensor fields straight into flat float32 tensors (each literal rounded
+/// to the nearest float32), the rest into `JSONValue`.
 public enum JSONRequestReader {
     /// Parses `bytes`, which must hold one JSON object (whitespace around it is fine).
     ///

@@ -1,6 +1,7 @@
 import RoPE
 
-/// Reads NumPy .npy files (v1.0/2.0/3.0) holding little-endian, C-order float32 or float64 tensors.
+/// Reads NumPy .npy files (format v1.0/2.0/3.0 of `numpy.lib.format`) holding little-endian, C-order float32 or
+/// float64 tensors.
 public enum NPYReader {
     /// Reads a float32 ('<f4') or float64 ('<f8', rounded to the nearest Float) tensor for `field`.
     ///
