@@ -25,6 +25,6 @@ public struct RoPEError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// The message, so that logs and `String(describing:)` show the sentence a client would see.
+    /// The message, so that logs and `String(describing:)` show the sentence.
     public var description: String { message }
 }

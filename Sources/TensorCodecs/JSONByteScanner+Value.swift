@@ -117,7 +117,7 @@ extension JSONByteScanner {
     }
 
     /// Reads `"key":` at the cursor (after optional whitespace) and records it in `keys`; a repeated key is
-    /// `.malformed` because which of the two values counts is undefined and a client must not rely on either.
+    /// `.malformed` because which of the two values counts is undefined and a sender must not rely on either.
     mutating func readUniqueKey(_ keys: inout Set<String>) throws(CodecError) -> String {
         skipWhitespace()
         guard current == UInt8(ascii: "\"") else { throw unexpected(expecting: "a member name in double quotes") }

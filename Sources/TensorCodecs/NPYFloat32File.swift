@@ -79,7 +79,7 @@ public struct NPYFloat32File: ~Copyable {
         }
     }
 
-    /// The finished .npy file, to send as a response body.
+    /// The finished .npy file, to send back.
     public consuming func finish() -> ResponseBuffer {
         buffer
     }

@@ -3,9 +3,9 @@
 /// Float.description chooses.
 ///
 /// The digits come from `ShortestDecimal` (Schubfach) and `DecimalDigits`, and the usual layout from a table, so
-/// that normal and rotated tensor values take no data-dependent branch: the tensor loop in JSONWriter is most of
-/// a JSON response's CPU time. tools/float-format-check compares the bytes for all 2^32 bit patterns with those
-/// of another revision after a change.
+/// that normal and rotated tensor values take no data-dependent branch: this is the inner loop of writing a JSON
+/// tensor. tools/float-format-check compares the bytes for all 2^32 bit patterns with those of another revision
+/// after a change.
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16
