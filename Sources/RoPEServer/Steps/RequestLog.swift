@@ -14,7 +14,7 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable {
     case json, text
 }
 
-/// Structured log lines on standard error: one per request, plus lifecycle events.
+/// Structured log lines on standard error: one per request (rendered by `AccessLog`), plus lifecycle events.
 ///
 /// Each line is a single `write(2)` so lines from different worker threads never interleave.
 public struct RequestLog: Sendable {
@@ -36,49 +36,8 @@ public struct RequestLog: Sendable {
         write(render([("ts", Self.timestamp()), ("level", level.rawValue), ("event", name)] + fields))
     }
 
-    /// The line for one answered request. This runs for every request, so the JSON line is written byte by byte
-    /// into one buffer (building it with string interpolation cost 13% of a small /rotate request's instructions).
-    func request(method: String, path: String, status: Int, requestBytes: Int, responseBytes: Int,
-                 duration: Duration, requestID: String) {
-        let level: LogLevel = status >= 500 ? .error : .info
-        guard level >= self.level else { return }
-        let microseconds = Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000)
-        guard format == .json else {
-            let milliseconds = "\(microseconds / 1000).\(String(microseconds % 1000 + 1000).dropFirst())"
-            event("request", level: level, [
-                ("method", method), ("path", path), ("status", String(status)),
-                ("request_bytes", String(requestBytes)), ("response_bytes", String(responseBytes)),
-                ("duration_ms", milliseconds), ("request_id", requestID),
-            ])
-            return
-        }
-        var line = ResponseBuffer(capacity: 256 + path.utf8.count + requestID.utf8.count)
-        line.append(StaticString("{\"ts\":\""))
-        Self.writeTimestamp(to: &line)
-        line.append(StaticString("\",\"level\":\""))
-        line.append(level == .error ? StaticString("error") : StaticString("info"))
-        line.append(StaticString("\",\"event\":\"request\",\"method\":"))
-        JSONStringEscaper.write(method, to: &line)
-        line.append(StaticString(",\"path\":"))
-        JSONStringEscaper.write(path, to: &line)
-        line.append(StaticString(",\"status\":\""))
-        Self.writeDecimal(status, to: &line)
-        line.append(StaticString("\",\"request_bytes\":\""))
-        Self.writeDecimal(requestBytes, to: &line)
-        line.append(StaticString("\",\"response_bytes\":\""))
-        Self.writeDecimal(responseBytes, to: &line)
-        line.append(StaticString("\",\"duration_ms\":\""))
-        Self.writeDecimal(microseconds / 1000, to: &line)
-        line.append(UInt8(ascii: "."))
-        Self.writeDecimal(microseconds % 1000, width: 3, to: &line)
-        line.append(StaticString("\",\"request_id\":"))
-        JSONStringEscaper.write(requestID, to: &line)
-        line.append(StaticString("}\n"))
-        line.withUnsafeBytes { write($0) }
-    }
-
     /// `value` (>= 0) in decimal, zero-padded to at least `width` digits.
-    private static func writeDecimal(_ value: Int, width: Int = 1, to buffer: inout ResponseBuffer) {
+    static func writeDecimal(_ value: Int, width: Int = 1, to buffer: inout ResponseBuffer) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits, more than Int holds
         withUnsafeMutableBytes(of: &digits) { scratch in
             var remaining = UInt(max(value, 0))
@@ -93,7 +52,7 @@ public struct RequestLog: Sendable {
     }
 
     /// Writes `timestamp()` into `buffer`.
-    private static func writeTimestamp(to buffer: inout ResponseBuffer) {
+    static func writeTimestamp(to buffer: inout ResponseBuffer) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
@@ -121,7 +80,8 @@ public struct RequestLog: Sendable {
             return "{" + fields.map { "\(Self.quoted($0.0)):\(Self.quoted($0.1))" }.joined(separator: ",") + "}\n"
         case .text:
             return fields.map { key, value in
-                value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? "\(key)=\(Self.quoted(value))" : "\(key)=\(value)"
+                let needsQuotes = value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" })
+                return needsQuotes ? "\(key)=\(Self.quoted(value))" : "\(key)=\(value)"
             }.joined(separator: " ") + "\n"
         }
     }
@@ -132,7 +92,7 @@ public struct RequestLog: Sendable {
     }
 
     /// One write(2) of the whole line (retried only for a partial write), so lines never interleave.
-    private func write(_ bytes: UnsafeRawBufferPointer) {
+    func write(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
@@ -142,8 +102,8 @@ public struct RequestLog: Sendable {
         }
     }
 
-    /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter cost a quarter
-    /// of the throughput of small requests when every request is logged.
+    /// UTC time as `2026-11-28T07:41:02.123Z`, formatted by hand: Foundation's ISO 8601 formatter is too slow for a
+    /// line written on every request (BENCHMARKS.md).
     static func timestamp() -> String {
         var buffer = ResponseBuffer(capacity: 32)
         writeTimestamp(to: &buffer)

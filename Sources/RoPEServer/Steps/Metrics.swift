@@ -7,7 +7,9 @@ import Synchronization
 /// One `Mutex` guards the tables; a request takes it once, when its answer is recorded.
 public final class Metrics: Sendable {
     /// Upper bounds of the duration histogram buckets, in seconds.
-    public static let durationBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    public static let durationBuckets: [Double] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
 
     private struct RequestKey: Hashable { var route: String, method: String, status: Int }
 
@@ -94,7 +96,8 @@ public final class Metrics: Sendable {
                        duration: Duration, errorType: String?) {
         let seconds = duration.seconds
         tables.withLock { tables in
-            tables.requests[RequestKey(route: route, method: method, status: status), default: Histogram()].observe(seconds)
+            let key = RequestKey(route: route, method: method, status: status)
+            tables.requests[key, default: Histogram()].observe(seconds)
             tables.requestBytes[route, default: 0] += requestBytes
             tables.responseBytes[route, default: 0] += responseBytes
             if let errorType { tables.errors[errorType, default: 0] += 1 }
@@ -133,17 +136,21 @@ public final class Metrics: Sendable {
             text += "\(name)_sum\(labels(pairs)) \(format(histogram.sum))\n"
             text += "\(name)_count\(labels(pairs)) \(histogram.count)\n"
         }
-        let requestKeys = snapshot.requests.keys.sorted { ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status) }
+        let requestKeys = snapshot.requests.keys.sorted {
+            ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status)
+        }
 
         header("rope_http_requests_total", "counter", "Requests answered, by route, method and status.")
         for key in requestKeys {
             let pairs = [("route", key.route), ("method", key.method), ("status", String(key.status))]
             text += "rope_http_requests_total\(labels(pairs)) \(snapshot.requests[key]!.count)\n"
         }
-        header("rope_http_request_duration_seconds", "histogram", "Time from the request's headers to its answer being queued.")
+        header("rope_http_request_duration_seconds", "histogram",
+               "Time from the request's headers to its answer being queued.")
         for key in requestKeys {
             histogram("rope_http_request_duration_seconds",
-                      [("route", key.route), ("method", key.method), ("status", String(key.status))], snapshot.requests[key]!)
+                      [("route", key.route), ("method", key.method), ("status", String(key.status))],
+                      snapshot.requests[key]!)
         }
         header("rope_http_requests_in_flight", "gauge", "Requests being received or handled.")
         text += "rope_http_requests_in_flight \(requestsInFlight)\n"
@@ -157,7 +164,8 @@ public final class Metrics: Sendable {
         for route in snapshot.responseBytes.keys.sorted() {
             text += "rope_http_response_bytes_total\(labels([("route", route)])) \(snapshot.responseBytes[route]!)\n"
         }
-        header("rope_engine_duration_seconds", "histogram", "Time spent in the RoPE engine (rotation, attention, tables), by route.")
+        header("rope_engine_duration_seconds", "histogram",
+               "Time spent in the RoPE engine (rotation, attention, tables), by route.")
         for route in snapshot.engine.keys.sorted() {
             histogram("rope_engine_duration_seconds", [("route", route)], snapshot.engine[route]!)
         }
