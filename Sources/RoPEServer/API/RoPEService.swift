@@ -3,25 +3,25 @@ public enum RoPEService {
     /// The service version.
     public static let version = "0.1.0"
 
-    /// The router with every endpoint of API.md.
+    /// The router with every endpoint of openapi.yaml.
     public static func router(context: ServiceContext) -> Router {
         var router = Router()
         func route(_ method: String, _ path: String,
-                   _ handler: @escaping @Sendable (HTTPRequest, ServiceContext) throws(HTTPError) -> HTTPResponse) {
-            router.add(method, path) { request throws(HTTPError) in try handler(request, context) }
+                   _ endpoint: @escaping @Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse) {
+            router.add(method, path) { request in try endpoint(request, context) }
         }
-        route("POST", "/rotate", RotateHandler.handle)
-        route("POST", "/attention", AttentionHandler.handle)
-        route("GET", "/frequencies", FrequenciesHandler.handle)
-        route("POST", "/frequencies", FrequenciesHandler.handle)
-        route("GET", "/decay", DecayHandler.handle)
-        route("GET", "/spectrum", SpectrumHandler.handle)
-        route("POST", "/spectrum", SpectrumHandler.handle)
-        route("GET", "/health", HealthHandler.handle)
-        route("GET", "/info", InfoHandler.handle)
-        route("GET", "/metrics", MetricsHandler.handle)
-        route("GET", "/openapi.yaml", OpenAPIHandler.handle)
-        route("GET", "/", ExplorerHandler.handle)
+        route("POST", "/rotate", RotateEndpoint.respond)
+        route("POST", "/attention", AttentionEndpoint.respond)
+        route("GET", "/frequencies", FrequenciesEndpoint.respond)
+        route("POST", "/frequencies", FrequenciesEndpoint.respond)
+        route("GET", "/decay", DecayEndpoint.respond)
+        route("GET", "/spectrum", SpectrumEndpoint.respond)
+        route("POST", "/spectrum", SpectrumEndpoint.respond)
+        route("GET", "/health", HealthEndpoint.respond)
+        route("GET", "/info", InfoEndpoint.respond)
+        route("GET", "/metrics", MetricsEndpoint.respond)
+        route("GET", "/openapi.yaml", OpenAPIEndpoint.respond)
+        route("GET", "/", ExplorerEndpoint.respond)
         return router
     }
 }

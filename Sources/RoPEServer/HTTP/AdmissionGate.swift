@@ -42,9 +42,8 @@ final class AdmissionGate: Sendable {
             // .npy in or out lowers the estimate; below this size the worst case (JSON both ways) is charged instead
             // of parsing two headers on every small request.
             pending.mediaType = lookup(connection, "Content-Type").map { HTTPRequest.mediaType(ofEntry: Substring($0)) }
-            pending.answersNPY = lookup(connection, "Accept").map { accept in
-                accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
-            } ?? false
+            let accept = lookup(connection, "Accept")
+            pending.answersNPY = ResponseFormat(negotiating: accept, offered: [.json, .npy]) == .npy
         }
         let bytes = estimate(pending, bodyBytes: bodyBytes)
         switch admission.admitNow(bytes) {

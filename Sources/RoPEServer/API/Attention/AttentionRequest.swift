@@ -13,7 +13,7 @@ struct AttentionRequest {
     /// Decodes a JSON body with `queries` and `keys`, or a .npy body holding the two arrays one after the other
     /// (`np.save(f, queries); np.save(f, keys)`), optionally followed by two integer arrays, the 3-axis
     /// `query_mrope_positions` and `key_mrope_positions`, with the parameters in the query string.
-    init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+    init(_ request: HTTPRequest, limits: ServerLimits) throws {
         var fields: RequestFields
         var bodyPositions: [(values: [Int], shape: [Int])?] = [nil, nil]
         switch try BodyEncoding(of: request, allowsNPY: true) {
@@ -26,7 +26,7 @@ struct AttentionRequest {
             let names = ["queries", "keys", "query_mrope_positions", "key_mrope_positions"]
             let ranges = try NPYBody.arrayRanges(request.body, fields: names)
             guard ranges.count != 3 else {
-                throw .invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and "
+                throw HTTPError.invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and "
                                + "'key_mrope_positions' or neither")
             }
             func bytes(_ index: Int) -> UnsafeRawBufferPointer {
@@ -45,12 +45,14 @@ struct AttentionRequest {
         try limits.check(keys, field: "keys")
         guard queries.shape.dropLast(2) == keys.shape.dropLast(2), queries.featureCount == keys.featureCount,
               queries.shape.count == keys.shape.count else {
-            throw .invalid("'queries' \(queries.shape) and 'keys' \(keys.shape) must have the same leading axes and head dimension")
+            throw HTTPError.invalid("'queries' \(queries.shape) and 'keys' \(keys.shape) must have the same leading "
+                                  + "axes and head dimension")
         }
         let (cells, overflow) = queries.values.count.multipliedReportingOverflow(by: keys.sequenceLength)
         let scoreCount = overflow ? Int.max : cells / max(queries.featureCount, 1)
         guard scoreCount <= limits.maxAttentionScores else {
-            throw .tooLarge("the score matrix would hold \(scoreCount) entries, above the limit of \(limits.maxAttentionScores) (max_attention_scores)")
+            throw HTTPError.tooLarge("the score matrix would hold \(scoreCount) entries, above the limit of "
+                                   + "\(limits.maxAttentionScores) (max_attention_scores)")
         }
         queryPositions = try PositionsDecoder.decode(&fields, "query_positions", for: queries, limits: limits)
         keyPositions = try PositionsDecoder.decode(&fields, "key_positions", for: keys, limits: limits)

@@ -10,7 +10,9 @@ struct DecayRequest {
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
         var fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         guard let dimension = try fields.int("dim") else { throw .invalid("missing required query parameter 'dim'") }
-        guard dimension > 0, dimension % 2 == 0 else { throw .invalid("'dim' must be a positive even integer (got \(dimension))") }
+        guard dimension > 0, dimension % 2 == 0 else {
+            throw .invalid("'dim' must be a positive even integer (got \(dimension))")
+        }
         guard dimension <= limits.maxDimension else {
             throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
         }
@@ -29,7 +31,8 @@ struct DecayRequest {
         let (budget, budgetOverflow) = limits.maxTensorElements.multipliedReportingOverflow(by: 4)
         guard points <= limits.maxSequenceLength, !squareOverflow, !workOverflow,
               work <= (budgetOverflow ? Int.max : budget) else {
-            throw .tooLarge("'points' \(points) with dim \(dimension) is above the work limit (max_sequence_length, max_tensor_elements)")
+            throw .tooLarge("'points' \(points) with dim \(dimension) is above the work limit (max_sequence_length, "
+                          + "max_tensor_elements)")
         }
         try fields.rejectUnread()
     }

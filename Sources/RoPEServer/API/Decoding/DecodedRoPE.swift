@@ -17,6 +17,7 @@ struct DecodedRoPE {
     /// 422 unless `d`, the last axis of `field`, equals the head dimension the config prescribes.
     func requireHeadDimension(_ d: Int?, of field: String) throws(HTTPError) {
         guard let expected = configHeadDimension, let d, d != expected else { return }
-        throw .invalid("'\(field)' has head dimension \(d) but 'config' gives \(expected) (\(configHeadDimensionSource ?? "head_dim")) for this layer")
+        throw .invalid("'\(field)' has head dimension \(d) but 'config' gives \(expected) "
+                     + "(\(configHeadDimensionSource ?? "head_dim")) for this layer")
     }
 }

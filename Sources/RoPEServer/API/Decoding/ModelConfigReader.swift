@@ -42,7 +42,8 @@ enum ModelConfigReader {
                 throw .invalid("'layer' needs 'num_hidden_layers' or 'layer_types' in 'config'")
             }
             guard layer >= 0, layer < layerCount else {
-                throw .invalid("'layer' (\(layer)) must lie in 0..<\(layerCount), the layers of 'config' (num_hidden_layers)")
+                throw .invalid("'layer' (\(layer)) must lie in 0..<\(layerCount), the layers of 'config' "
+                             + "(num_hidden_layers)")
             }
             layerType = try self.layerType(of: layer, &text, layerTypes: layerTypes)
             ropeApplied = try noRopeFlag(of: layer, &text, layerCount: layerCount)

@@ -16,12 +16,14 @@ enum PositionsDecoder {
         let sequenceLength = Tensor.sequenceLength(ofShape: tensorShape)
         let tokenShape = Array(tensorShape.dropLast())
         for value in values where value.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'\(field)' contains \(value), beyond the position limit of ±\(limits.maxPosition) (max_position)")
+            throw .invalid("'\(field)' contains \(value), beyond the position limit of ±\(limits.maxPosition) "
+                         + "(max_position)")
         }
         if shape == [sequenceLength] { return .shared(values) }
         if shape == tokenShape { return .perRow(values) }
         let expected = tokenShape.count > 1 ? "[\(sequenceLength)] or \(tokenShape)" : "[\(sequenceLength)]"
-        throw .invalid("'\(field)' has shape \(shape), expected \(expected) to match the tensor of shape \(tensorShape)")
+        throw .invalid("'\(field)' has shape \(shape), expected \(expected) to match the tensor of shape "
+                     + "\(tensorShape)")
     }
 
     /// 3-axis positions from `mropeField`, or from `bodyArray` (an integer array of a .npy body), nil when
@@ -47,10 +49,12 @@ enum PositionsDecoder {
         let axisShape = Array(shape.dropFirst())
         let expected = tokenShape.count > 1 ? "[3, \(sequenceLength)] or \([3] + tokenShape)" : "[3, \(sequenceLength)]"
         guard shape.first == 3, axisShape == [sequenceLength] || axisShape == tokenShape else {
-            throw .invalid("'\(mropeField)' has shape \(shape), expected \(expected) (t, h, w) to match the tensor of shape \(tensorShape)")
+            throw .invalid("'\(mropeField)' has shape \(shape), expected \(expected) (t, h, w) to match the tensor of "
+                         + "shape \(tensorShape)")
         }
         for value in values where value.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'\(mropeField)' contains \(value), beyond the position limit of ±\(limits.maxPosition) (max_position)")
+            throw .invalid("'\(mropeField)' contains \(value), beyond the position limit of ±\(limits.maxPosition) "
+                         + "(max_position)")
         }
         let count = values.count / 3
         return .multiAxis(MRoPEPositions(temporal: Array(values[0..<count]), height: Array(values[count..<(2 * count)]),

@@ -141,7 +141,9 @@ struct RequestFields {
             switch element {
             case .number(let n) where n.doubleValue.isFinite: result.append(n.doubleValue)
             case .string(let text) where origin == .queryString:
-                guard let number = Self.parseNumber(text), number.isFinite else { throw typeError(name, "a list of finite numbers") }
+                guard let number = Self.parseNumber(text), number.isFinite else {
+                    throw typeError(name, "a list of finite numbers")
+                }
                 result.append(number)
             default: throw typeError(name, "a list of finite numbers")
             }
@@ -149,12 +151,14 @@ struct RequestFields {
         return result
     }
 
-    /// Integers as a flat list, or nested lists flattened with the shape of the nesting (`[[1,2],[3,4]]` -> shape [2,2]).
+    /// Integers as a flat list, or nested lists flattened with the shape of the nesting
+    /// (`[[1,2],[3,4]]` -> shape [2,2]).
     mutating func integerGrid(_ name: String) throws(HTTPError) -> (values: [Int], shape: [Int])? {
         guard let list = try list(name) else { return nil }
         var values: [Int] = []
         var shape: [Int] = []
-        try Self.flattenIntegers(.array(list), depth: 0, into: &values, shape: &shape, field: prefix + name, origin: origin)
+        try Self.flattenIntegers(.array(list), depth: 0, into: &values, shape: &shape, field: prefix + name,
+                                 origin: origin)
         return (values, shape)
     }
 

@@ -130,7 +130,8 @@ enum RoPEObjectDecoder {
             let factor = try factor(&fields, required: true)!
             let original = try positiveInt(&fields, originalName) ?? defaults.originalMaxPositionEmbeddings
             guard let limit = original ?? maxPositions else {
-                throw .invalid("rope_type 'dynamic' needs 'max_position_embeddings' (top level or in '\(p.isEmpty ? "rope_scaling" : String(p.dropLast()))')")
+                throw .invalid("rope_type 'dynamic' needs 'max_position_embeddings' (top level or in "
+                             + "'\(p.isEmpty ? "rope_scaling" : String(p.dropLast()))')")
             }
             return .dynamic(DynamicNTKScaling(factor: factor, maxPositionEmbeddings: limit))
         case .yarn:
@@ -138,13 +139,15 @@ enum RoPEObjectDecoder {
             let original = try positiveInt(&fields, originalName) ?? defaults.originalMaxPositionEmbeddings
                 ?? maxPositions
             guard let original else {
-                throw .invalid("rope_type 'yarn' needs '\(p)original_max_position_embeddings' (or 'max_position_embeddings')")
+                throw .invalid("rope_type 'yarn' needs '\(p)original_max_position_embeddings' (or "
+                             + "'max_position_embeddings')")
             }
             guard let factor = explicitFactor ?? maxPositions.map({ Double($0) / Double(original) }) else {
                 throw .invalid("rope_type 'yarn' needs '\(p)factor'")
             }
             guard factor >= 1 else {
-                throw .invalid("rope_type 'yarn': max_position_embeddings / original_max_position_embeddings = \(factor) must be >= 1")
+                throw .invalid("rope_type 'yarn': max_position_embeddings / original_max_position_embeddings = "
+                             + "\(factor) must be >= 1")
             }
             var yarn = YaRNScaling(factor: factor, originalMaxPositionEmbeddings: original)
             if let betaFast = try fields.double("beta_fast") { yarn.betaFast = betaFast }
@@ -166,8 +169,12 @@ enum RoPEObjectDecoder {
             }
             return .llama3(llama3)
         case .longrope:
-            guard let short = try fields.doubles("short_factor") else { throw .invalid("rope_type 'longrope' needs '\(p)short_factor'") }
-            guard let long = try fields.doubles("long_factor") else { throw .invalid("rope_type 'longrope' needs '\(p)long_factor'") }
+            guard let short = try fields.doubles("short_factor") else {
+                throw .invalid("rope_type 'longrope' needs '\(p)short_factor'")
+            }
+            guard let long = try fields.doubles("long_factor") else {
+                throw .invalid("rope_type 'longrope' needs '\(p)long_factor'")
+            }
             let explicitFactor = try factor(&fields, required: false)
             let original = try positiveInt(&fields, originalName) ?? defaults.originalMaxPositionEmbeddings
             guard let originalLength = original ?? maxPositions else {
@@ -175,10 +182,12 @@ enum RoPEObjectDecoder {
             }
             let derived = maxPositions.map { Double($0) / Double(originalLength) } ?? 1
             guard explicitFactor != nil || derived >= 1 else {
-                throw .invalid("rope_type 'longrope': max_position_embeddings / original_max_position_embeddings = \(derived) must be >= 1")
+                throw .invalid("rope_type 'longrope': max_position_embeddings / original_max_position_embeddings = "
+                             + "\(derived) must be >= 1")
             }
             var longrope = LongRoPEScaling(shortFactor: short, longFactor: long,
-                                           originalMaxPositionEmbeddings: originalLength, factor: explicitFactor ?? derived)
+                                           originalMaxPositionEmbeddings: originalLength,
+                                           factor: explicitFactor ?? derived)
             longrope.attentionFactor = try positive(&fields, "attention_factor")
             return .longrope(longrope)
         }

@@ -26,7 +26,8 @@ enum RoPEParametersDecoder {
         }
         if fields.contains("config") { return try ModelConfigReader.decode(&fields) }
         if fields.contains("layer") {
-            throw .invalid("'layer' picks a layer of a pasted 'config'; without 'config' use 'layer_type' with 'rope_parameters'")
+            throw .invalid("'layer' picks a layer of a pasted 'config'; without 'config' use 'layer_type' with "
+                         + "'rope_parameters'")
         }
         var parameters = RoPEParameters()
         try decodeRequestOptions(&fields, into: &parameters)
@@ -36,8 +37,8 @@ enum RoPEParametersDecoder {
         let flatNames = RoPEObjectDecoder.scalingNames.filter { $0 != "max_position_embeddings" && fields.contains($0) }
         if fields.contains("rope_parameters") {
             if let clash = (replacedByRopeParameters + flatNames).first(where: fields.contains) {
-                throw .invalid("'rope_parameters' cannot be combined with a top-level '\(clash)': in the transformers 5 "
-                               + "form it goes inside 'rope_parameters'")
+                throw .invalid("'rope_parameters' cannot be combined with a top-level '\(clash)': in the "
+                               + "transformers 5 form it goes inside 'rope_parameters'")
             }
             guard var container = try fields.object("rope_parameters") else {
                 return DecodedRoPE(parameters: parameters,
@@ -53,7 +54,8 @@ enum RoPEParametersDecoder {
             return DecodedRoPE(parameters: parameters, maxPositionEmbeddings: defaults.maxPositionEmbeddings)
         }
         if fields.contains("layer_type") {
-            throw .invalid("'layer_type' picks an entry of 'rope_parameters' keyed by layer type (or of a config's); there is none here")
+            throw .invalid("'layer_type' picks an entry of 'rope_parameters' keyed by layer type (or of a config's); "
+                         + "there is none here")
         }
         let theta = try fields.double("rope_theta")
         let partialRotaryFactor = try fields.double("partial_rotary_factor")
@@ -92,13 +94,15 @@ enum RoPEParametersDecoder {
         let field = String(container.prefix.dropLast())
         guard container.isKeyedByLayerType(objectKeys: RoPEObjectDecoder.objectKeys) else {
             if let layerType {
-                throw .invalid("'layer_type' (\(layerType)) picks an entry of '\(field)' keyed by layer type, but '\(field)' is a single RoPE object")
+                throw .invalid("'layer_type' (\(layerType)) picks an entry of '\(field)' keyed by layer type, but "
+                             + "'\(field)' is a single RoPE object")
             }
             return container
         }
         let types = container.names.joined(separator: ", ")
         guard let layerType else {
-            throw .invalid("'\(field)' is keyed by layer type (\(types)): give 'layer_type' (or 'layer' with a config) to pick one")
+            throw .invalid("'\(field)' is keyed by layer type (\(types)): give 'layer_type' (or 'layer' with a config) "
+                         + "to pick one")
         }
         guard container.has(layerType) else {
             throw .invalid("'layer_type' '\(layerType)' is not a layer type of '\(field)' (\(types))")

@@ -1,22 +1,19 @@
-import RoPE
 import TensorCodecs
 
-extension HTTPError {
-    /// The response status for a codec failure: 400 malformed, 422 invalid, 413 too large, 415 unsupported.
-    init(_ error: CodecError) {
-        switch error.kind {
-        case .malformed: self = .malformed(error.message)
-        case .invalid: self = .invalid(error.message)
-        case .tooLarge: self = .tooLarge(error.message)
-        case .unsupported: self = .unsupportedMediaType(error.message)
-        }
-    }
+/// A codec failure answers for itself: 400 malformed, 422 invalid, 413 too large, 415 unsupported.
+extension CodecError: HTTPResponseError {
+    /// The status of the failure's kind.
+    public var status: Int { response.status }
+    /// The `error_type` of the failure's kind.
+    public var errorType: String { response.type }
 
-    /// The response status for an engine failure: 422 for bad parameters or shapes, 413 for limits.
-    init(_ error: RoPEError) {
-        switch error.kind {
-        case .invalidParameter, .shapeMismatch: self = .invalid(error.message)
-        case .limitExceeded: self = .tooLarge(error.message)
+    /// The failure as the service's error of the same status and kind.
+    private var response: HTTPError {
+        switch kind {
+        case .malformed: .malformed(message)
+        case .invalid: .invalid(message)
+        case .tooLarge: .tooLarge(message)
+        case .unsupported: .unsupportedMediaType(message)
         }
     }
 }

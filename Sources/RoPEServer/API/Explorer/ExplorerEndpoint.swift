@@ -1,6 +1,6 @@
 /// `GET /` (and HEAD): the RoPE explorer page, an HTML document whose script talks only to this server.
-enum ExplorerHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
+enum ExplorerEndpoint {
+    static func respond(to request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
         guard let page = context.explorerPage else {
             throw HTTPError(status: 404, type: "not_found",
                             "the explorer page was not found at start-up (see --explorer)")

@@ -1,43 +1,31 @@
 import RoPE
 import TensorCodecs
 
-/// `GET`/`POST /frequencies`: inverse frequencies, wavelengths, attention scaling and optional cos/sin tables.
-enum FrequenciesHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        let frequencies = try FrequenciesRequest(request, limits: context.limits)
-        if let sequenceLength = frequencies.sequenceLength {
-            // cos and sin tables of seq_len x dim/2 float32 each, and their JSON text (or .npy copy).
-            let cells = sequenceLength.saturatingMultiply(frequencies.dimension)
-            let perCell = request.accepts("application/x-npy") ? 8 : 4 + RequestMemoryEstimate.jsonTextBytesPerNumber
-            try request.reserveMemory(cells.saturatingMultiply(perCell))
-        }
-        let table: FrequencyTable
-        do {
-            table = try context.engine.frequencyTables.table(parameters: frequencies.parameters,
-                                                             headDimension: frequencies.dimension,
-                                                             sequenceLength: frequencies.sequenceLength)
-        } catch {
-            throw HTTPError(error)
-        }
+/// The answer of `/frequencies`: the frequency table of a head dimension, its cos/sin tables when `seq_len` was
+/// given, and the angles at one position when `position` was.
+struct FrequenciesResponse: EndpointResponse {
+    static let formats: [ResponseFormat] = [.json, .npy]
+
+    /// The head dimension d asked for.
+    var dimension: Int
+    var table: FrequencyTable
+    /// The cos/sin tables of positions 0 ..< seq_len.
+    var cosineSine: CosineSineTable?
+    /// The position whose angles are asked for.
+    var position: Int?
+    /// false for a config layer without RoPE (the table is still answered).
+    var ropeApplied: Bool
+
+    consuming func response(as format: ResponseFormat) -> HTTPResponse {
+        format == .npy ? npy : json
+    }
+
+    private var json: HTTPResponse {
         let half = table.rotaryDimension / 2
-        // The cos/sin tables of positions 0 ..< seq_len, at the same sequence length as `table`.
-        let cosineSine: CosineSineTable?
-        do {
-            cosineSine = try frequencies.sequenceLength.map { sequenceLength throws(RoPEError) in
-                try context.engine.cosineSineTable(parameters: frequencies.parameters,
-                                                   headDimension: frequencies.dimension,
-                                                   positions: Array(0..<sequenceLength))
-            }
-        } catch {
-            throw HTTPError(error)
-        }
-        if request.accepts("application/x-npy") {
-            return npy(table, cosineSine: cosineSine, frequencies: frequencies)
-        }
-        var writer = JSONWriter(capacity: 256 + half * 48 + (frequencies.sequenceLength ?? 0) * half * 24)
+        var writer = JSONWriter(capacity: 256 + half * 48 + (cosineSine?.rows ?? 0) * half * 24)
         writer.beginObject()
         writer.key("dim")
-        writer.value(frequencies.dimension)
+        writer.value(dimension)
         writer.key("rotary_dim")
         writer.value(table.rotaryDimension)
         writer.key("inv_freq")
@@ -58,11 +46,11 @@ enum FrequenciesHandler {
             for axis in axes { writer.value(axis.name) }
             writer.endArray()
         }
-        if !frequencies.ropeApplied {
+        if !ropeApplied {
             writer.key("rope_applied")
             writer.value(false)
         }
-        if let position = frequencies.position {
+        if let position {
             writer.key("position")
             writer.value(position)
             writer.key("angles")
@@ -74,13 +62,12 @@ enum FrequenciesHandler {
 
     /// The tables as float32 .npy: `[2, seq_len, r/2]` (cos then sin) with `seq_len`, else `inv_freq` `[r/2]`.
     /// Scalars travel in headers.
-    private static func npy(_ table: FrequencyTable, cosineSine: CosineSineTable?,
-                            frequencies: FrequenciesRequest) -> HTTPResponse {
+    private var npy: HTTPResponse {
         let half = table.rotaryDimension / 2
         var headers = [("X-Rotary-Dim", String(table.rotaryDimension)),
                        ("X-Attention-Scaling", "\(table.appliedAttentionFactor)")]
         if let axes = table.mropeAxes { headers.append(("X-MRoPE-Axis", axes.map(\.name).joined(separator: ","))) }
-        if !frequencies.ropeApplied { headers.append(("X-RoPE-Applied", "false")) }
+        if !ropeApplied { headers.append(("X-RoPE-Applied", "false")) }
         guard let cosineSine else {
             return .npy(Tensor(shape: [half], values: table.inverseFrequencies.map { Float($0) }), headers: headers)
         }

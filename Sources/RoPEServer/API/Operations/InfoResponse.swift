@@ -1,24 +1,16 @@
-import Foundation
 import RoPE
 import TensorCodecs
 
-/// `GET /health`: 200 `{"status":"ok"}`, or 503 `{"status":"draining"}` while shutting down.
-enum HealthHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        let draining = context.runtime.isDraining
-        var writer = JSONWriter(capacity: 32)
-        writer.beginObject()
-        writer.key("status")
-        writer.value(draining ? "draining" : "ok")
-        writer.endObject()
-        return .json(writer, status: draining ? 503 : 200)
-    }
-}
+/// The answer of `GET /info`: version, thread count, limits, defaults and the names the requests may use.
+struct InfoResponse: EndpointResponse {
+    static let formats: [ResponseFormat] = [.json]
 
-/// `GET /info`: version, limits, defaults and thread count.
-enum InfoHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        let configuration = context.configuration
+    var configuration: ServerConfiguration
+    var version: String
+    /// The engine's element count from which work is split across threads.
+    var parallelThreshold: Int
+
+    consuming func response(as format: ResponseFormat) -> HTTPResponse {
         let limits = configuration.limits
         let defaults = RoPEParameters()
         var writer = JSONWriter(capacity: 1024)
@@ -26,11 +18,11 @@ enum InfoHandler {
         writer.key("name")
         writer.value("rope-server")
         writer.key("version")
-        writer.value(context.version)
+        writer.value(version)
         writer.key("threads")
         writer.value(configuration.effectiveThreads)
         writer.key("parallel_threshold")
-        writer.value(context.engine.parallelThreshold)
+        writer.value(parallelThreshold)
         writer.key("limits")
         writer.beginObject()
         writer.key("max_body_bytes"); writer.value(limits.maxBodyBytes)
@@ -76,23 +68,5 @@ enum InfoHandler {
         writer.endArray()
         writer.endObject()
         return .json(writer)
-    }
-}
-
-/// `GET /metrics`: Prometheus text exposition.
-enum MetricsHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        .text(context.runtime.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-    }
-}
-
-/// `GET /openapi.yaml`: the repository's OpenAPI document.
-enum OpenAPIHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        guard let document = context.openAPIDocument else {
-            throw HTTPError(status: 404, type: "not_found",
-                            "the OpenAPI document was not found at start-up (see --openapi)")
-        }
-        return .text(document, contentType: "application/yaml")
     }
 }

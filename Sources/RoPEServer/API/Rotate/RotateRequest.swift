@@ -21,7 +21,7 @@ struct RotateRequest: ~Copyable {
     var ropeApplied: Bool
 
     /// Decodes a JSON body, or a .npy body (taken over from `request`) with the parameters in the query string.
-    init(_ request: inout HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+    init(_ request: inout HTTPRequest, limits: ServerLimits) throws {
         // Everything is decoded into locals first: a non-copyable value cannot be left partly initialised by a throw.
         var fields: RequestFields
         var tensor: Tensor?
@@ -55,7 +55,7 @@ struct RotateRequest: ~Copyable {
         let offset = try PositionsDecoder.offset(&fields, limits: limits)
         let inverse = try fields.bool("inverse") ?? false
         if fromPositions != nil && inverse {
-            throw .invalid("'inverse' cannot be combined with 'from_positions'; "
+            throw HTTPError.invalid("'inverse' cannot be combined with 'from_positions'; "
                                + "to move back, swap 'positions' and 'from_positions'")
         }
         let xpos = try XPosDecoder.decode(&fields)
@@ -65,7 +65,7 @@ struct RotateRequest: ~Copyable {
                                                                 bodyArray: bodyPositions, forShape: shape,
                                                                 parameters: rope.parameters, limits: limits) {
             guard fromPositions == nil else {
-                throw .invalid("'from_positions' moves tokens at plain positions; it cannot be combined with "
+                throw HTTPError.invalid("'from_positions' moves tokens at plain positions; it cannot be combined with "
                                + "'mrope_positions' (three position axes)")
             }
             positions = multiAxis
@@ -81,87 +81,5 @@ struct RotateRequest: ~Copyable {
         self.xpos = xpos
         self.parameters = rope.parameters
         self.ropeApplied = rope.ropeApplied
-    }
-}
-
-/// Reads the `xpos` object (JSON) or the `xpos_role` / `xpos_scale_base` query parameters.
-enum XPosDecoder {
-    static func decode(_ fields: inout RequestFields) throws(HTTPError) -> XPos? {
-        var roleName: String?
-        var scaleBase: Double?
-        switch fields.origin {
-        case .jsonBody:
-            guard var object = try fields.object("xpos") else { return nil }
-            roleName = try object.string("role")
-            scaleBase = try object.double("scale_base")
-            try object.rejectUnread(known: ["role", "scale_base"])
-            guard roleName != nil else { throw .invalid("'xpos.role' is required: query or key") }
-        case .queryString:
-            roleName = try fields.string("xpos_role")
-            scaleBase = try fields.double("xpos_scale_base")
-            guard roleName != nil || scaleBase != nil else { return nil }
-            guard roleName != nil else { throw .invalid("'xpos_role' is required with xpos_scale_base: query or key") }
-        }
-        let (roleField, scaleField) = fields.origin == .jsonBody ? ("xpos.role", "xpos.scale_base") : ("xpos_role", "xpos_scale_base")
-        guard let role = XPos.Role(rawValue: roleName!) else {
-            throw .invalid("'\(roleField)' must be query or key (got '\(roleName!)')")
-        }
-        if let scaleBase, scaleBase <= 0 {
-            throw .invalid("'\(scaleField)' must be > 0 (got \(scaleBase))")
-        }
-        return XPos(role: role, scaleBase: scaleBase ?? XPos.defaultScaleBase)
-    }
-}
-
-/// Tensors from a .npy request body.
-enum NPYBody {
-    /// The byte ranges of the consecutive arrays of a .npy body, one per field at most.
-    static func arrayRanges(_ body: borrowing ResponseBuffer, fields: [String]) throws(HTTPError) -> [Range<Int>] {
-        try body.withUnsafeBytes { bytes throws(HTTPError) in try arrayRanges(bytes, fields: fields) }
-    }
-
-    /// The same for a body in the request's memory.
-    static func arrayRanges(_ bytes: UnsafeRawBufferPointer, fields: [String]) throws(HTTPError) -> [Range<Int>] {
-        do {
-            return try NPYReader.arrayRanges(bytes, fields: fields)
-        } catch {
-            throw HTTPError(error)
-        }
-    }
-
-    /// The integer array at `range` of a .npy body (3-axis positions), values and shape.
-    static func integers(_ body: borrowing ResponseBuffer, range: Range<Int>, field: String,
-                         limits: ServerLimits) throws(HTTPError) -> (values: [Int], shape: [Int]) {
-        try body.withUnsafeBytes { bytes throws(HTTPError) in
-            try integers(UnsafeRawBufferPointer(rebasing: bytes[range]), field: field, limits: limits)
-        }
-    }
-
-    /// The integer array in `bytes` (one whole .npy array), values and shape.
-    static func integers(_ bytes: UnsafeRawBufferPointer, field: String,
-                         limits: ServerLimits) throws(HTTPError) -> (values: [Int], shape: [Int]) {
-        do {
-            return try NPYReader.readIntegers(bytes, field: field, limits: limits.codecLimits)
-        } catch {
-            throw HTTPError(error)
-        }
-    }
-
-    /// The float tensor in `bytes` (one whole .npy array).
-    static func tensor(_ bytes: UnsafeRawBufferPointer, field: String,
-                       limits: ServerLimits) throws(HTTPError) -> Tensor {
-        do {
-            return try NPYReader.read(bytes, field: field, limits: limits.codecLimits)
-        } catch {
-            throw HTTPError(error)
-        }
-    }
-
-    static func file(adopting body: consuming ResponseBuffer, field: String, limits: ServerLimits) throws(HTTPError) -> NPYFloat32File {
-        do {
-            return try NPYFloat32File(adopting: body, field: field, limits: limits.codecLimits)
-        } catch {
-            throw HTTPError(error)
-        }
     }
 }

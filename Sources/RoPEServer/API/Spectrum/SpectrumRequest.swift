@@ -12,14 +12,14 @@ struct SpectrumRequest {
     /// false for a config layer without RoPE (the spectrum is still answered, with `rope_applied: false`).
     var ropeApplied: Bool
 
-    init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
+    init(_ request: HTTPRequest, limits: ServerLimits) throws {
         var fields = try RequestFields(parametersOf: request, limits: limits)
         let rope = try RoPEParametersDecoder.decode(&fields)
         dimension = try rope.headDimension(&fields, limits: limits)
         context = try fields.int("context")
         if let context {
             guard context > 0, context <= limits.maxPosition else {
-                throw .invalid("'context' must be a positive integer <= \(limits.maxPosition) (max_position) "
+                throw HTTPError.invalid("'context' must be a positive integer <= \(limits.maxPosition) (max_position) "
                                + "(got \(context))")
             }
         }
@@ -30,7 +30,8 @@ struct SpectrumRequest {
         // The context the spectrum falls back to obeys the limit an explicit 'context' does.
         if context == nil, let implied = maxPositionEmbeddings ?? parameters.scaling.originalContextLength,
            implied > limits.maxPosition {
-            throw .invalid("the default 'context' (max_position_embeddings, else the original context: \(implied)) "
+            throw HTTPError.invalid("the default 'context' (max_position_embeddings, else the original context: "
+                                  + "\(implied)) "
                            + "is beyond the position limit of \(limits.maxPosition) (max_position); give 'context'")
         }
         try fields.rejectUnread()
@@ -43,19 +44,19 @@ struct SpectrumRequest {
                                            limits: ServerLimits) throws(HTTPError) -> [Int]? {
         guard let (positions, shape) = try fields.integerGrid("precision_positions") else { return nil }
         guard shape.count == 1 else {
-            throw .invalid("'precision_positions' must be a flat list of integers (got shape \(shape))")
+            throw HTTPError.invalid("'precision_positions' must be a flat list of integers (got shape \(shape))")
         }
         // Overflow-checked: the limits can be configured up to Int.max, and a trap would take the server down.
         let (perPosition, perPositionOverflow) = dimension.multipliedReportingOverflow(by: AngleFormat.allCases.count)
         let (work, overflow) = positions.count.multipliedReportingOverflow(by: perPosition)
         guard positions.count <= limits.maxSequenceLength, !perPositionOverflow, !overflow,
               work <= limits.maxTensorElements else {
-            throw .tooLarge("'precision_positions' has \(positions.count) entries, above the limit "
+            throw HTTPError.tooLarge("'precision_positions' has \(positions.count) entries, above the limit "
                             + "(max_sequence_length \(limits.maxSequenceLength), entries x dim x 3 <= "
                             + "max_tensor_elements \(limits.maxTensorElements))")
         }
         for position in positions where position.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'precision_positions' contains \(position), beyond the position limit of "
+            throw HTTPError.invalid("'precision_positions' contains \(position), beyond the position limit of "
                            + "±\(limits.maxPosition) (max_position)")
         }
         return positions

@@ -1,40 +1,31 @@
 import RoPE
 import TensorCodecs
 
-/// `GET`/`POST /spectrum`: what the scaling does to each frequency slot, and the angle precision report; JSON, or
-/// an SVG chart for `Accept: image/svg+xml`.
-enum SpectrumHandler {
-    static func handle(_ request: HTTPRequest, context: ServiceContext) throws(HTTPError) -> HTTPResponse {
-        let spectrumRequest = try SpectrumRequest(request, limits: context.limits)
-        // Per slot: about ten float64 arrays and their JSON text, doubled while the writer grows; per precision
-        // position, its errors and their text.
-        let slots = spectrumRequest.dimension / 2
-        try request.reserveMemory(slots.saturatingMultiply(400)
-            .saturatingAdd((spectrumRequest.precisionPositions?.count ?? 0).saturatingMultiply(400)))
-        let (spectrum, precision): (Spectrum, AnglePrecision?)
-        do {
-            (spectrum, precision) = try context.runtime.metrics.timeEngine(route: "/spectrum") {
-                () throws(RoPEError) in
-                let spectrum = try Spectrum(parameters: spectrumRequest.parameters,
-                                            headDimension: spectrumRequest.dimension,
-                                            context: spectrumRequest.context,
-                                            maxPositionEmbeddings: spectrumRequest.maxPositionEmbeddings)
-                return (spectrum, spectrumRequest.precisionPositions.map(spectrum.precision(positions:)))
-            }
-        } catch {
-            throw HTTPError(error)
-        }
-        if request.accepts("image/svg+xml") {
-            let chart = SpectrumChart(spectrum: spectrum, precision: precision, parameters: spectrumRequest.parameters,
-                                      ropeApplied: spectrumRequest.ropeApplied)
-            return .text(chart.svg, contentType: "image/svg+xml")
-        }
-        return json(spectrum, precision: precision, dimension: spectrumRequest.dimension,
-                    ropeApplied: spectrumRequest.ropeApplied)
+/// The answer of `/spectrum`: what the scaling does to each frequency slot, and the angle precision report when
+/// `precision_positions` was given.
+struct SpectrumResponse: EndpointResponse {
+    static let formats: [ResponseFormat] = [.json, .svg]
+
+    var spectrum: Spectrum
+    var precision: AnglePrecision?
+    /// The head dimension d asked for, and the parameters (the chart's caption).
+    var dimension: Int
+    var parameters: RoPEParameters
+    /// false for a config layer without RoPE (the spectrum is still answered).
+    var ropeApplied: Bool
+
+    consuming func response(as format: ResponseFormat) -> HTTPResponse {
+        format == .svg ? svg : json
     }
 
-    private static func json(_ spectrum: Spectrum, precision: AnglePrecision?, dimension: Int,
-                             ropeApplied: Bool) -> HTTPResponse {
+    /// The chart: wavelength per slot coloured by regime, and the precision panel.
+    private var svg: HTTPResponse {
+        let chart = SpectrumChart(spectrum: spectrum, precision: precision, parameters: parameters,
+                                  ropeApplied: ropeApplied)
+        return .text(chart.svg, contentType: ResponseFormat.svg.mediaType)
+    }
+
+    private var json: HTTPResponse {
         let half = spectrum.rotaryDimension / 2
         var writer = JSONWriter(capacity: 512 + half * 160 + (precision?.positions.count ?? 0) * 200)
         writer.beginObject()
@@ -78,16 +69,16 @@ enum SpectrumHandler {
             writer.value(false)
         }
         writer.key("summary")
-        summary(spectrum, into: &writer)
+        writeSummary(into: &writer)
         if let precision {
             writer.key("precision")
-            self.precision(precision, into: &writer)
+            write(precision, into: &writer)
         }
         writer.endObject()
         return .json(writer)
     }
 
-    private static func summary(_ spectrum: Spectrum, into writer: inout JSONWriter) {
+    private func writeSummary(into writer: inout JSONWriter) {
         let counts = spectrum.regimeCounts
         writer.beginObject()
         writer.key("counts")
@@ -112,7 +103,7 @@ enum SpectrumHandler {
         writer.endObject()
     }
 
-    private static func precision(_ precision: AnglePrecision, into writer: inout JSONWriter) {
+    private func write(_ precision: AnglePrecision, into writer: inout JSONWriter) {
         writer.beginArray()
         for (index, position) in precision.positions.enumerated() {
             writer.beginObject()
