@@ -15,9 +15,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends make patch pkg-config xz-utils \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON, no zeroing of freed
-# connection memory, new connections accepted in series), a static library linked into the binary. Its own layer, rebuilt only when the script or a patch
-# change.
+# libmicrohttpd: Debian bookworm's 0.9.75 source with our patches (its own error responses in JSON and reported to us,
+# no zeroing of freed connection memory, new connections accepted in series), a static library linked into the
+# binary. Its own layer, rebuilt only when the script or a patch changes.
 COPY deps/libmicrohttpd ./deps/libmicrohttpd
 RUN deps/libmicrohttpd/build
 # The manifest declares the test targets too, and SwiftPM refuses a package whose target folders are missing, so
@@ -25,9 +25,13 @@ RUN deps/libmicrohttpd/build
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-# The Swift runtime and Foundation are linked statically, so the runtime image needs no Swift toolchain.
+# The Swift runtime and Foundation are linked statically, so the runtime image needs no Swift toolchain. Debug
+# information is stripped (most of the binary's size); the symbol table stays, so crash backtraces keep their names.
 RUN swift build -c release --static-swift-stdlib --product rope-server \
-    && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/rope-server" /out/rope-server
+    && mkdir -p /out \
+    && strip --strip-debug -o /out/rope-server \
+       "$(swift build -c release --static-swift-stdlib --show-bin-path)/rope-server" \
+    && chmod 0755 /out/rope-server
 
 FROM debian:bookworm-slim AS runtime
 # ldd of the --static-swift-stdlib binary: libstdc++.so.6, libgcc_s.so.1, libm/libc (libmicrohttpd is linked in

@@ -12,10 +12,11 @@ let package = Package(
         .executable(name: "rope-bench", targets: ["rope-bench"]),
     ],
     targets: [
-        // libmicrohttpd 0.9.75 built from Debian bookworm's source package plus deps/libmicrohttpd/json-errors.patch
-        // (its own error responses in JSON), pool-no-memset.patch and accept-series.patch, a static library installed as the pkg-config package libmicrohttpd-rope
-        // by deps/libmicrohttpd/build, which scripts/install-deps runs. No `providers:` hint: no system package has
-        // it (Debian's libmicrohttpd-dev answers those errors with HTML pages).
+        // libmicrohttpd 0.9.75 built from Debian bookworm's source package plus our patches in deps/libmicrohttpd
+        // (json-errors: its own error responses in JSON; error-callback: those errors reported to us; pool-no-memset;
+        // accept-series), a static library installed as the pkg-config package libmicrohttpd-rope by
+        // deps/libmicrohttpd/build, which scripts/install-deps runs. No `providers:` hint: no system package has it
+        // (Debian's libmicrohttpd-dev answers those errors with HTML pages).
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd-rope"),
         .target(name: "RoPE"),
         // JSON and .npy <-> float32 tensors, float32 text conversion, the byte buffer: no HTTP, no server settings,

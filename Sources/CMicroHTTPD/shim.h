@@ -1,10 +1,8 @@
 #ifndef ROPE_CMICROHTTPD_SHIM_H
 #define ROPE_CMICROHTTPD_SHIM_H
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -20,22 +18,11 @@
 #error "no microhttpd.h from deps/libmicrohttpd/build (MHD_ROPE_JSON_ERRORS is not defined): run scripts/install-deps, which builds the patched libmicrohttpd and installs it as the pkg-config package libmicrohttpd-rope"
 #endif
 
-/// Receives each of libmicrohttpd's log messages as one formatted line (Swift cannot take a va_list callback).
-typedef void (*rope_mhd_log_line)(void *context, const char *line);
-
-/// Where libmicrohttpd's messages go; it must outlive the daemon.
-typedef struct rope_mhd_logger {
-    rope_mhd_log_line line;
-    void *context;
-} rope_mhd_logger;
-
-/// libmicrohttpd's logger callback: formats the message and hands the line to the `rope_mhd_logger` in `cls`.
-static inline void rope_mhd_format_log(void *cls, const char *format, va_list arguments) {
-    const rope_mhd_logger *logger = (const rope_mhd_logger *)cls;
-    char line[1024];
-    vsnprintf(line, sizeof line, format, arguments);
-    logger->line(logger->context, line);
-}
+/* The errors libmicrohttpd answers itself reach rope-server through a callback that needs no error log (whose flag
+   costs small requests much of their throughput): deps/libmicrohttpd/error-callback.patch. */
+#ifndef MHD_ROPE_ERROR_CALLBACK
+#error "microhttpd.h lacks deps/libmicrohttpd/error-callback.patch (MHD_ROPE_ERROR_CALLBACK is not defined): run scripts/install-deps, which rebuilds the patched libmicrohttpd"
+#endif
 
 /// Everything `rope_mhd_start` needs, as plain C values (Swift cannot call the variadic MHD_start_daemon).
 typedef struct rope_mhd_settings {
@@ -53,13 +40,13 @@ typedef struct rope_mhd_settings {
     void *completed_context;
     MHD_NotifyConnectionCallback connection_notify;   /* opened / closed */
     void *connection_notify_context;
-    const rope_mhd_logger *logger;                   /* NULL = libmicrohttpd logs nothing */
+    MHD_RopeErrorCallback library_error;             /* told of each error libmicrohttpd answers itself */
+    void *library_error_context;
 } rope_mhd_settings;
 
 /// Starts a daemon with the options in `settings`, using MHD_OPTION_ARRAY so that optional values can be left out.
 static inline struct MHD_Daemon *rope_mhd_start(const rope_mhd_settings *settings) {
     struct MHD_OptionItem options[10];
-    unsigned int flags = settings->flags;
     int count = 0;
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)settings->connection_timeout, NULL };
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)settings->connection_memory_limit, NULL };
@@ -73,13 +60,12 @@ static inline struct MHD_Daemon *rope_mhd_start(const rope_mhd_settings *setting
     if (settings->bind_address != NULL) {
         options[count++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, (void *)settings->bind_address };
     }
-    if (settings->logger != NULL) {
-        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)&rope_mhd_format_log,
-                                                    (void *)settings->logger };
-        flags |= MHD_USE_ERROR_LOG;
+    if (settings->library_error != NULL) {
+        options[count++] = (struct MHD_OptionItem){ MHD_OPTION_ROPE_ERROR_CALLBACK, (intptr_t)settings->library_error,
+                                                    settings->library_error_context };
     }
     options[count++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-    return MHD_start_daemon(flags, settings->port, NULL, NULL,
+    return MHD_start_daemon(settings->flags, settings->port, NULL, NULL,
                             settings->handler, settings->handler_context,
                             MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);

@@ -61,6 +61,11 @@ struct ExecutableTests {
         #expect(rotated.status == 200)
         let openAPI = try client.request("GET", "/openapi.yaml")
         #expect(openAPI.status == 200)
+        // An error libmicrohttpd answers itself is logged too.
+        let garbage = try RawHTTPClient(port: bound)
+        try garbage.send(Array("GARBAGE\r\n\r\n".utf8))
+        #expect(try garbage.readResponse().status == 400)
+        #expect(reader.waitFor(#""event":"library_error""#, within: 10), "no library_error line in: \(reader.text)")
 
         process.terminate()   // SIGTERM
         process.waitUntilExit()

@@ -43,19 +43,22 @@ struct PrecisionPanel {
 
         var overflowed = false
         for (row, format) in AngleFormat.allCases.enumerated() {
-            let points = order.enumerated().compactMap { sorted, index -> String? in
+            let pixels = order.enumerated().compactMap { sorted, index -> (x: Double, y: Double)? in
                 guard let error = largest(format, index) else {
                     overflowed = true
                     return nil
                 }
-                return ChartFrame.number(x.pixel(positions[sorted])) + "," + ChartFrame.number(y.pixel(error))
+                return (x.pixel(positions[sorted]), y.pixel(error))
             }
+            let points = Self.envelope(pixels).map { ChartFrame.number($0.x) + "," + ChartFrame.number($0.y) }
             let colour = Self.colour(format)
             svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\" "
                 + "points=\"\(points.joined(separator: " "))\"/>\n"
-            for point in points {
-                let xy = point.split(separator: ",")
-                svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(colour)\"/>\n"
+            if pixels.count <= Self.markedPointLimit {
+                for point in points {
+                    let xy = point.split(separator: ",")
+                    svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(colour)\"/>\n"
+                }
             }
             svg += frame.legendEntry(row: row, label: format.rawValue) { cx, cy in
                 ChartFrame.line(cx - 9, cy, cx + 9, cy, stroke: colour, width: 2)
@@ -72,5 +75,31 @@ struct PrecisionPanel {
             }
         }
         return svg
+    }
+
+    /// Up to this many positions each get a marker; more are drawn as a line only.
+    static let markedPointLimit = 100
+
+    /// The points to draw, in position order: all of them when they are few, else per pixel column the lowest and
+    /// highest error, so that up to `max_sequence_length` positions make a chart of bounded size that still shows
+    /// every extreme.
+    static func envelope(_ pixels: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+        guard pixels.count > 2 * markedPointLimit else { return pixels }
+        var drawn: [(x: Double, y: Double)] = []
+        var start = pixels.startIndex
+        while start < pixels.endIndex {
+            let column = pixels[start].x.rounded()
+            var end = start
+            var lowest = pixels[start].y, highest = pixels[start].y
+            while end < pixels.endIndex && pixels[end].x.rounded() == column {
+                lowest = min(lowest, pixels[end].y)
+                highest = max(highest, pixels[end].y)
+                end += 1
+            }
+            drawn.append((column, lowest))
+            if highest != lowest { drawn.append((column, highest)) }
+            start = end
+        }
+        return drawn
     }
 }

@@ -29,8 +29,6 @@ public final class HTTPServer: Sendable {
     let gate: AdmissionGate
     /// Where large requests are computed, off the worker threads.
     let heavyPool: HeavyRequestPool
-    /// Where libmicrohttpd's messages go (`LibraryLog`); freed after the daemon stops.
-    private let logger: LoggerHandle
 
     /// The memory budget in force.
     public var inflightBudget: InflightBudget { admission.budget }
@@ -57,7 +55,6 @@ public final class HTTPServer: Sendable {
                               waitMilliseconds: configuration.limits.admissionWaitMilliseconds,
                               metrics: runtime.metrics, onBurstOver: { pool.giveArenasBack() })
         gate = AdmissionGate(admission: admission, limits: configuration.limits)
-        logger = LoggerHandle(pointer: .allocate(capacity: 1))
         let handle = try start()
         boundPort.store(Int(rope_mhd_bound_port(handle.pointer)), ordering: .relaxed)
         daemon.withLock { $0 = handle }
@@ -72,7 +69,6 @@ public final class HTTPServer: Sendable {
         var flags = MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if bindAddress.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        logger.pointer.initialize(to: rope_mhd_logger(line: mhdLogLine, context: context))
         let pointer = bindAddress.withSockaddr { address -> OpaquePointer? in
             var settings = rope_mhd_settings(
                 flags: UInt32(flags),
@@ -91,7 +87,8 @@ public final class HTTPServer: Sendable {
                 completed_context: context,
                 connection_notify: mhdConnectionNotified,
                 connection_notify_context: context,
-                logger: UnsafePointer(logger.pointer))
+                library_error: mhdLibraryError,
+                library_error_context: context)
             return rope_mhd_start(&settings)
         }
         guard let pointer else {
@@ -165,15 +162,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    deinit {
-        stop()
-        logger.pointer.deallocate()
-    }
-}
-
-/// The logger record libmicrohttpd holds a pointer to while the daemon runs.
-struct LoggerHandle: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<rope_mhd_logger>
+    deinit { stop() }
 }
 
 /// The daemon pointer, which libmicrohttpd lets any thread use, and the listening socket once quiesced.

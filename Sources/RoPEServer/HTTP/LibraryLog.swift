@@ -1,26 +1,12 @@
 import Foundation
 
-/// libmicrohttpd's own log messages: the requests it answers itself (malformed or oversized heads, before any
-/// handler runs) are counted in /metrics and logged like requests; anything else it says is logged at debug level.
+/// The requests libmicrohttpd answers itself (malformed or oversized heads, before any handler runs): counted in
+/// /metrics and logged as `library_error` lines.
 struct LibraryLog: Sendable {
     let runtime: ServerRuntime
 
-    /// The prefix of the message libmicrohttpd logs when it answers a request with an error itself.
-    private static let errorPrefix = "Error processing request (HTTP response code is "
-
-    /// Handles one formatted message.
-    func receive(_ line: String) {
-        let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix(Self.errorPrefix) else {
-            runtime.log.event("libmicrohttpd", level: .debug, [("message", text)])
-            return
-        }
-        let rest = text.dropFirst(Self.errorPrefix.count)
-        let status = Int(rest.prefix { $0.isNumber }) ?? 500
-        var message = String(rest.drop { $0.isNumber })
-        if message.hasPrefix(" ('"), let end = message.range(of: "')", options: .backwards) {
-            message = String(message[message.index(message.startIndex, offsetBy: 3)..<end.lowerBound])
-        }
+    /// Records one error answer: its status and the text of its JSON body.
+    func receive(status: Int, message: String) {
         let errorType = Self.errorType(status: status)
         runtime.metrics.recordLibraryError(status: status, errorType: errorType)
         runtime.log.event("library_error", level: status >= 500 ? .error : .warning,
@@ -40,9 +26,13 @@ struct LibraryLog: Sendable {
     }
 }
 
-/// libmicrohttpd's log callback (through `rope_mhd_format_log`): `context` is the server.
-func mhdLogLine(context: UnsafeMutableRawPointer?, line: UnsafePointer<CChar>?) {
-    guard let context, let line else { return }
+/// libmicrohttpd's error callback (deps/libmicrohttpd/error-callback.patch): `context` is the server.
+func mhdLibraryError(context: UnsafeMutableRawPointer?, status: UInt32, message: UnsafePointer<CChar>?,
+                     length: Int) {
+    guard let context else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
-    LibraryLog(runtime: server.runtime).receive(String(cString: line))
+    let text = message.map { pointer in
+        String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    } ?? ""
+    LibraryLog(runtime: server.runtime).receive(status: Int(status), message: text)
 }
