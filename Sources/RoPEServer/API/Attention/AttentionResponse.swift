@@ -22,10 +22,7 @@ struct AttentionResponse: EndpointResponse {
         writer.tensor(scores)   // masked entries are -inf, written as null
         writer.key("shape")
         writer.integers(scores.shape)
-        if !ropeApplied {
-            writer.key("rope_applied")
-            writer.value(false)
-        }
+        writer.ropeApplied(ropeApplied)
         writer.endObject()
         return .json(writer)
     }

@@ -40,16 +40,8 @@ struct FrequenciesResponse: EndpointResponse {
             writer.key("sin")
             cosineSine.sines.withUnsafeBufferPointer { writer.tensor($0, shape: [cosineSine.rows, half]) }
         }
-        if let axes = table.mropeAxes {
-            writer.key("mrope_axis")
-            writer.beginArray()
-            for axis in axes { writer.value(axis.name) }
-            writer.endArray()
-        }
-        if !ropeApplied {
-            writer.key("rope_applied")
-            writer.value(false)
-        }
+        writer.mropeAxes(table.mropeAxes)
+        writer.ropeApplied(ropeApplied)
         if let position {
             writer.key("position")
             writer.value(position)

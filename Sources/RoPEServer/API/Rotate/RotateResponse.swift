@@ -39,10 +39,7 @@ struct RotateResponse: EndpointResponse, ~Copyable {
         writer.integers(shape)
         writer.key("attention_scaling")
         writer.value(attentionScaling)
-        if !ropeApplied {
-            writer.key("rope_applied")
-            writer.value(false)
-        }
+        writer.ropeApplied(ropeApplied)
         writer.endObject()
         return .json(writer)
     }

@@ -58,16 +58,8 @@ struct SpectrumResponse: EndpointResponse {
         writer.beginArray()
         for regime in spectrum.regimes { writer.value(regime.rawValue) }
         writer.endArray()
-        if let axes = spectrum.mropeAxes {
-            writer.key("mrope_axis")
-            writer.beginArray()
-            for axis in axes { writer.value(axis.name) }
-            writer.endArray()
-        }
-        if !ropeApplied {
-            writer.key("rope_applied")
-            writer.value(false)
-        }
+        writer.mropeAxes(spectrum.mropeAxes)
+        writer.ropeApplied(ropeApplied)
         writer.key("summary")
         writeSummary(into: &writer)
         if let precision {
