@@ -27,7 +27,7 @@ struct AttentionRequest {
             let ranges = try NPYBody.arrayRanges(request.body, fields: names)
             guard ranges.count != 3 else {
                 throw HTTPError.invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and "
-                               + "'key_mrope_positions' or neither")
+                                      + "'key_mrope_positions' or neither")
             }
             func bytes(_ index: Int) -> UnsafeRawBufferPointer {
                 index < ranges.count ? UnsafeRawBufferPointer(rebasing: request.body[ranges[index]])

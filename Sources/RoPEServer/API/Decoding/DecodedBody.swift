@@ -10,7 +10,7 @@ struct DecodedBody {
     static func json(_ request: HTTPRequest, tensorFields: Set<String>, limits: ServerLimits) throws -> DecodedBody {
         if let name = request.query.first?.name {
             throw HTTPError.invalid("unknown query parameter '\(name)': "
-                                    + "with a JSON body every parameter goes in the body")
+                                  + "with a JSON body every parameter goes in the body")
         }
         guard request.body.count > 0 else { throw HTTPError.malformed("the request body is empty; send a JSON object") }
         let parsed = try JSONRequestReader.parse(request.body, tensorFields: tensorFields, limits: limits.codecLimits)

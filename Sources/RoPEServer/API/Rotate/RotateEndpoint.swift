@@ -46,7 +46,7 @@ enum RotateEndpoint {
         // Float.greatestFiniteMagnitude overflow, and neither JSON nor a client expects inf.
         if NonFiniteScan.firstIndex(in: UnsafeBufferPointer(values)) != nil {
             throw HTTPError.invalid("the rotated 'embeddings' overflow float32 "
-                                    + "(inputs too large for the attention factor or xPos scale)")
+                                  + "(inputs too large for the attention factor or xPos scale)")
         }
         return attentionScaling
     }

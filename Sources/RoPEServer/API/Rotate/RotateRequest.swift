@@ -56,7 +56,7 @@ struct RotateRequest: ~Copyable {
         let inverse = try fields.bool("inverse") ?? false
         if fromPositions != nil && inverse {
             throw HTTPError.invalid("'inverse' cannot be combined with 'from_positions'; "
-                               + "to move back, swap 'positions' and 'from_positions'")
+                                  + "to move back, swap 'positions' and 'from_positions'")
         }
         let xpos = try XPosDecoder.decode(&fields)
         let rope = try RoPEParametersDecoder.decode(&fields)
@@ -66,7 +66,7 @@ struct RotateRequest: ~Copyable {
                                                                 parameters: rope.parameters, limits: limits) {
             guard fromPositions == nil else {
                 throw HTTPError.invalid("'from_positions' moves tokens at plain positions; it cannot be combined with "
-                               + "'mrope_positions' (three position axes)")
+                                      + "'mrope_positions' (three position axes)")
             }
             positions = multiAxis
         }

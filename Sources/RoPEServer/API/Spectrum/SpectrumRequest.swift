@@ -20,7 +20,7 @@ struct SpectrumRequest {
         if let context {
             guard context > 0, context <= limits.maxPosition else {
                 throw HTTPError.invalid("'context' must be a positive integer <= \(limits.maxPosition) (max_position) "
-                               + "(got \(context))")
+                                      + "(got \(context))")
             }
         }
         precisionPositions = try Self.precisionPositions(&fields, dimension: dimension, limits: limits)
@@ -52,12 +52,12 @@ struct SpectrumRequest {
         guard positions.count <= limits.maxSequenceLength, !perPositionOverflow, !overflow,
               work <= limits.maxTensorElements else {
             throw HTTPError.tooLarge("'precision_positions' has \(positions.count) entries, above the limit "
-                            + "(max_sequence_length \(limits.maxSequenceLength), entries x dim x 3 <= "
-                            + "max_tensor_elements \(limits.maxTensorElements))")
+                                   + "(max_sequence_length \(limits.maxSequenceLength), entries x dim x 3 <= "
+                                   + "max_tensor_elements \(limits.maxTensorElements))")
         }
         for position in positions where position.magnitude > UInt(limits.maxPosition) {
             throw HTTPError.invalid("'precision_positions' contains \(position), beyond the position limit of "
-                           + "±\(limits.maxPosition) (max_position)")
+                                  + "±\(limits.maxPosition) (max_position)")
         }
         return positions
     }
