@@ -1,10 +1,10 @@
 import RoPE
 
-/// What every handler may read: the effective configuration, the engine and facts about the running build.
+/// What every endpoint may read: the effective configuration, the engine and facts about the running build.
 public struct ServiceContext: Sendable {
     /// The configuration the server runs with.
     public var configuration: ServerConfiguration
-    /// The engine every handler computes with (its caches and parallel threshold).
+    /// The engine every endpoint computes with (its caches and parallel threshold).
     public var engine: Engine
     /// The service version (also in /info and the startup log).
     public var version: String

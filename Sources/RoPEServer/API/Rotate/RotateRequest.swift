@@ -4,7 +4,7 @@ import TensorCodecs
 /// A decoded `POST /rotate` request.
 ///
 /// The embeddings arrive either parsed from JSON into a `Tensor`, or as a .npy body kept as a float32 file that
-/// the handler rotates in place and sends back (see `NPYFloat32File`); exactly one of the two is set.
+/// the endpoint rotates in place and sends back (see `NPYFloat32File`); exactly one of the two is set.
 struct RotateRequest: ~Copyable {
     var embeddings: Tensor?
     var embeddingsFile: NPYFloat32File?
