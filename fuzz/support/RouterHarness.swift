@@ -1,6 +1,6 @@
 // Shared by the `request` and `query` fuzz targets: the real router (RoPEService.router, the handlers the server
 // runs) with small limits so one input stays cheap, and the checks every response must pass whatever the input:
-// a status from API.md (200, 400, 413, 415, 422 here), JSON error bodies with string `error` and `error_type`,
+// a status from openapi.yaml (200, 400, 413, 415, 422 here), JSON error bodies with string `error` and `error_type`,
 // JSON success bodies that parse, .npy success bodies that read back.
 import RoPE
 import RoPEServer
