@@ -65,7 +65,9 @@ enum RouterHarness {
         guard allowedStatuses.contains(status) else { fail("unexpected status \(status)") }
         switch contentType {
         case "application/x-npy":
-            guard status == 200, request.accepts("application/x-npy") else { fail(".npy body without asking") }
+            guard status == 200, request.responseFormat(offered: [.json, .npy]) == .npy else {
+                fail(".npy body without asking")
+            }
             // Attention scores may hold -inf (causal mask), which the reader rightly refuses; rotations may not.
             if request.path == "/rotate" {
                 let problem: String? = body.withUnsafeBytes { file in
@@ -79,7 +81,9 @@ enum RouterHarness {
                 if let problem { fail(problem) }
             }
         case "image/svg+xml":
-            guard status == 200, request.accepts("image/svg+xml") else { fail("SVG body without asking") }
+            guard status == 200, request.responseFormat(offered: [.json, .svg]) == .svg else {
+                fail("SVG body without asking")
+            }
             if !body.starts(with: Array("<svg".utf8)) { fail("the SVG body does not start with <svg") }
         case "application/json":
             let parsed: Result<JSONRequestBody, CodecError> = body.withUnsafeBytes { bytes in

@@ -44,9 +44,8 @@ final class AdmissionGate: Sendable {
             pending.admission.mediaType = connection.header("Content-Type").map {
                 HTTPRequest.mediaType(ofEntry: Substring($0))
             }
-            pending.admission.answersNPY = connection.header("Accept").map { accept in
-                accept.split(separator: ",").contains { HTTPRequest.mediaType(ofEntry: $0) == "application/x-npy" }
-            } ?? false
+            let accept = connection.header("Accept")
+            pending.admission.answersNPY = ResponseFormat(negotiating: accept, offered: [.json, .npy]) == .npy
         }
         let bytes = estimate(pending, bodyBytes: bodyBytes)
         switch admission.admitNow(bytes) {
