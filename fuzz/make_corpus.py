@@ -149,13 +149,15 @@ def main():
 
     # A few bodies the golden cases do not have: nesting, escapes, exponents, duplicate keys, NaN, big numbers.
     extra = [
-        b'{"embeddings": [[[1e0, -2.5E-3], [0.0, -0]]], "positions": [[0, 1]], "rope_scaling": {"type": "linear", "factor": 2}}',
+        b'{"embeddings": [[[1e0, -2.5E-3], [0.0, -0]]], "positions": [[0, 1]], '
+        b'"rope_scaling": {"type": "linear", "factor": 2}}',
         b'{"embeddings":[1,2,3,4],"positions":[7],"xpos":{"role":"key","scale_base":64}}',
         b'{"embeddings": [[1, 2]], "layout": "g\\u0070tj", "note": "\\ud83d\\ude00 \\n\\t"}',
         b'{"embeddings": [[1, 2]], "embeddings": [[3, 4]]}',
         b'{"embeddings": [[NaN, Infinity]]}',
         b'{"embeddings": [[123456789012345678901234567890, 1.00000000000000000000000001]]}',
-        b'{"queries": [[1, 0, 0, 1]], "keys": [[1, 0, 0, 1], [0, 1, 1, 0]], "causal": true, "softmax": true, "scale": 0.5}',
+        b'{"queries": [[1, 0, 0, 1]], "keys": [[1, 0, 0, 1], [0, 1, 1, 0]], '
+        b'"causal": true, "softmax": true, "scale": 0.5}',
         b'{"dim": 8, "seq_len": 3, "position": -4, "rope_theta": 1e6}',
         b' \t\r\n{"embeddings": [[1, 2]]} \n',
     ]

@@ -28,15 +28,14 @@ enum AttentionScores {
 extension Engine {
     /// Attention logits (R q)(R k)^T * scale for every leading row (RoFormer, Su et al. 2021, eq. 16).
     ///
-    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes and d (else RoPEError.shapeMismatch field
-    /// "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE): q and k are scored unrotated. Both rotated
-    /// with the same parameters (the FrequencyTable at seq_len = 1 + max over q and k
-    /// positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
+    /// With an optional causal mask and softmax. queries [..., s_q, d], keys [..., s_k, d] with equal leading axes
+    /// and d (else RoPEError.shapeMismatch field "keys"). `parameters` nil is a layer without RoPE (Llama 4 NoPE):
+    /// q and k are scored unrotated. Both rotated with the same parameters (the FrequencyTable at seq_len = 1 + max
+    /// over q and k positions, from `frequencyTables`). Result shape [..., s_q, s_k]; masked entries are -infinity
     /// when !softmax, and exactly 0 after softmax. A row with every key masked: -infinity everywhere (also with
-    /// softmax); the HTTP layer writes null.
-    /// More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an unmasked score
-    /// that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so -infinity
-    /// always means masked.
+    /// softmax). More than `AttentionScores.maximumScoreCount` scores throw `limitExceeded` (field "keys"); an
+    /// unmasked score that overflows float32 (or, with softmax, Double) throws `invalidParameter` (field "scale"), so
+    /// -infinity always means masked.
     public func attentionScores(queries: Tensor, keys: Tensor, queryPositions: PositionGrid, keyPositions: PositionGrid,
                                parameters: RoPEParameters?, options: AttentionOptions) throws(RoPEError) -> Tensor
     {
@@ -56,8 +55,8 @@ extension Engine {
         guard scale.isFinite else {
             throw RoPEError(.invalidParameter, field: "scale", "scale (\(scale)) must be a finite number")
         }
-        let queryField = AttentionScores.positionsField(queryPositions, role: "query")
-        let keyField = AttentionScores.positionsField(keyPositions, role: "key")
+        let queryField = queryPositions.reportedField("query_positions", multiAxis: "query_mrope_positions")
+        let keyField = keyPositions.reportedField("key_positions", multiAxis: "key_mrope_positions")
         let queryPositionList = try ResolvedPositions(queryPositions, offset: 0, geometry: queryGeometry,
                                                       field: queryField)
         let keyPositionList = try ResolvedPositions(keyPositions, offset: 0, geometry: keyGeometry, field: keyField)
@@ -163,13 +162,6 @@ extension Engine {
 }
 
 extension AttentionScores {
-    /// The request field a position grid came from: `<role>_mrope_positions` for 3-axis positions, else
-    /// `<role>_positions`.
-    fileprivate static func positionsField(_ grid: PositionGrid, role: String) -> String {
-        if case .multiAxis = grid { return "\(role)_mrope_positions" }
-        return "\(role)_positions"
-    }
-
     /// The dot product of two float32 vectors, accumulated in Double so the sum loses nothing beyond the inputs.
     @inline(__always)
     fileprivate static func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
@@ -194,7 +186,7 @@ extension AttentionScores {
     fileprivate static func normaliseSoftmax(_ logits: UnsafeMutablePointer<Double>, count: Int) {
         var maximum = -Double.infinity
         for key in 0..<count { maximum = max(maximum, logits[key]) }
-        guard maximum > -Double.infinity else { return }  // every key masked: leave -inf for the HTTP layer's null
+        guard maximum > -Double.infinity else { return }  // every key masked: the row stays -inf
         var total = 0.0
         for key in 0..<count {
             let weight = logits[key] == -Double.infinity ? 0 : exp(logits[key] - maximum)

@@ -1,6 +1,8 @@
 import Synchronization
 
-/// A [rows, r/2] table of cosines and sines, exactly as `RotationCoefficients.fill` writes them, shared read-only.
+/// A [rows, r/2] table of `cos(p_i * inv_freq[j]) * a` and `sin(p_i * inv_freq[j]) * a` (RoFormer eq. 34; `a` is
+/// the applied attention factor times any xPos scale; the inverse has 1/a and -sin), exactly as
+/// `RotationCoefficients.fill` writes them, shared read-only.
 public final class CosineSineTable: Sendable {
     /// rows * r/2 cosines, row-major.
     public let cosines: [Float]

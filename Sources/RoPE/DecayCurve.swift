@@ -10,7 +10,7 @@ public struct DecayCurve: Sendable, Equatable {
     /// The decay bound at each distance.
     public let bound: [Double]
 
-    /// The largest number of samples accepted, so that a request cannot ask for unbounded memory.
+    /// The largest number of samples accepted, so that no input can ask for unbounded memory.
     static let maximumPoints = 1 << 24
 
     /// Samples the bound for head dimension `dimension` (even, > 0), base `theta`, distances 0...maxDistance.
@@ -42,7 +42,8 @@ public struct DecayCurve: Sendable, Equatable {
         // With b < 1 the largest theta_k is huge; once r x theta_k leaves the double range the bound is NaN.
         guard let largest = frequencies.max(), largest.isFinite, (largest * maxDistance).isFinite else {
             throw RoPEError(.invalidParameter, field: "rope_theta",
-                            "rope_theta (\(theta)) with dim \(dimension) gives angles r x theta_k that overflow up to max_distance (\(maxDistance))")
+                            "rope_theta (\(theta)) with dim \(dimension) gives angles r x theta_k that overflow "
+                                + "up to max_distance (\(maxDistance))")
         }
         distance = distances
         bound = distances.map { r in

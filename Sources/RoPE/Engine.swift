@@ -93,8 +93,7 @@ public struct Engine: Sendable {
     public static func validatePositions(shape: [Int], valueCount: Int, positions grid: PositionGrid,
                                          offset: Int) throws(RoPEError) {
         let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
-        let field = if case .multiAxis = grid { "mrope_positions" } else { "positions" }
-        _ = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: field)
+        _ = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: grid.reportedField("positions"))
     }
 
     /// The [positions.count, r/2] cos/sin tables of `positions` shared by every row, cos(p * inv_freq) and

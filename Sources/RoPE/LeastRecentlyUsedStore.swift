@@ -38,7 +38,8 @@ struct LeastRecentlyUsedStore<Key: Hashable, Value> {
 
     /// Stores `value` for `key` (replacing an earlier one), then evicts the least recently used entries until at
     /// most `maximumEntries` are left and their weights add up to at most `maximumWeight`.
-    mutating func insert(_ value: Value, for key: Key, weight: Int = 0, maximumEntries: Int, maximumWeight: Int = .max) {
+    mutating func insert(_ value: Value, for key: Key, weight: Int = 0, maximumEntries: Int,
+                         maximumWeight: Int = .max) {
         clock &+= 1
         if let replaced = entries.updateValue(Entry(value: value, weight: weight, lastUse: clock), forKey: key) {
             self.weight -= replaced.weight

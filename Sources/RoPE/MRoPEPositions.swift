@@ -1,4 +1,5 @@
-/// The three position axes (t, h, w) of every token for M-RoPE (`mrope_positions`), before the offset.
+/// The three position axes (t, h, w) of every token for M-RoPE (`mrope_positions`; Qwen2-VL, Wang et al. 2024),
+/// before the offset.
 public struct MRoPEPositions: Sendable, Hashable {
     /// Temporal positions.
     public var temporal: [Int]

@@ -14,7 +14,7 @@ public struct MRoPESection: Sendable, Hashable {
         /// The image width axis w.
         case width = 2
 
-        /// The name in responses: "t", "h" or "w".
+        /// The axis's short name: "t", "h" or "w".
         public var name: String {
             switch self {
             case .temporal: "t"

@@ -9,3 +9,11 @@ public enum PositionGrid: Sendable, Hashable {
     /// Three position axes per token for M-RoPE (needs `RoPEParameters.mropeSection`).
     case multiAxis(MRoPEPositions)
 }
+
+extension PositionGrid {
+    /// The input field errors about these positions name: `multiAxisField` for M-RoPE's 3-axis positions, else
+    /// `field`.
+    func reportedField(_ field: String, multiAxis multiAxisField: String = "mrope_positions") -> String {
+        if case .multiAxis = self { multiAxisField } else { field }
+    }
+}

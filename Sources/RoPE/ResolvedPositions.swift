@@ -34,7 +34,8 @@ struct ResolvedPositions: Sendable, Equatable {
         case .perRow(let list):
             guard list.count == geometry.tokenCount else {
                 throw RoPEError(.shapeMismatch, field: field,
-                                "\(field) has \(list.count) entries but the tensor has \(geometry.tokenCount) tokens (the full shape without the last axis)")
+                                "\(field) has \(list.count) entries but the tensor has \(geometry.tokenCount) tokens "
+                                    + "(the full shape without the last axis)")
             }
             axes = [list]
             shared = false
@@ -62,7 +63,8 @@ struct ResolvedPositions: Sendable, Equatable {
                     let (sum, overflow) = axes[axis][index].addingReportingOverflow(offset)
                     guard !overflow else {
                         throw RoPEError(.limitExceeded, field: "offset",
-                                        "offset (\(offset)) + position (\(axes[axis][index])) overflows a 64-bit integer")
+                                        "offset (\(offset)) + position (\(axes[axis][index])) overflows a 64-bit "
+                                            + "integer")
                     }
                     axes[axis][index] = sum
                 }

@@ -18,13 +18,14 @@ extension RoPEError {
     /// The smallest usable inverse frequency: its wavelength `2 pi / f` stays finite (subnormal f overflow it).
     static let smallestUsableFrequency = 2 * Double.pi / Double.greatestFiniteMagnitude
 
-    /// Throws `invalidParameter` for `field` if any frequency is not finite and positive (e.g. overflow of b^x), or so
-    /// extreme that its wavelength or its angle at some position would be infinite: JSON cannot carry infinity, and
-    /// cos/sin of an infinite angle are NaN.
+    /// Throws `invalidParameter` for `field` if any frequency is not finite and positive (e.g. overflow of b^x), or
+    /// so extreme that its wavelength or its angle at some position would be infinite: an infinite wavelength is no
+    /// answer (JSON cannot carry it), and cos/sin of an infinite angle are NaN.
     static func requireUsableFrequencies(_ frequencies: [Double], field: String) throws(RoPEError) {
         guard frequencies.allSatisfy({ $0 >= smallestUsableFrequency && $0 <= largestUsableFrequency }) else {
             throw RoPEError(.invalidParameter, field: field,
-                            "\(field) gives inverse frequencies that are zero, negative, not finite, or so extreme that a wavelength or an angle overflows")
+                            "\(field) gives inverse frequencies that are zero, negative, not finite, or so extreme "
+                                + "that a wavelength or an angle overflows")
         }
     }
 }

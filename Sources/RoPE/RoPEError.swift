@@ -1,6 +1,6 @@
-/// A typed engine failure that names the client-visible field at fault, so the HTTP layer can answer 422 or 413.
+/// A typed engine failure: what kind of failure, the input field at fault and a sentence saying what is wrong.
 public struct RoPEError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The category of a failure, which the HTTP layer maps to a status code.
+    /// The category of a failure: a bad value, inputs that do not fit together, or a size beyond a limit.
     public enum Kind: Sendable, Equatable {
         /// A parameter value outside its domain (odd dimension, factor <= 0, unknown name, ...).
         case invalidParameter
@@ -12,7 +12,8 @@ public struct RoPEError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The category of the failure.
     public var kind: Kind
-    /// The client-visible field name in HF/API.md spelling, e.g. `rotary_dim` or `rope_scaling.factor`.
+    /// The input field at fault, spelled as transformers' config keys are, e.g. `rotary_dim` or
+    /// `rope_scaling.factor`.
     public var field: String
     /// A full sentence that names the field and says what is wrong.
     public var message: String
@@ -24,6 +25,6 @@ public struct RoPEError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    /// The message, so that logs and `String(describing:)` show the sentence a client would see.
+    /// The message, so that logs and `String(describing:)` show the sentence.
     public var description: String { message }
 }

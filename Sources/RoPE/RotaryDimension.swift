@@ -35,7 +35,8 @@ public enum RotaryDimension: Sendable, Hashable {
             let r = Int(Double(d) * factor)
             guard r > 0, r % 2 == 0 else {
                 throw RoPEError(.invalidParameter, field: "partial_rotary_factor",
-                                "partial_rotary_factor (\(factor)) gives rotary_dim \(r) for head dimension \(d); it must be a positive even number")
+                                "partial_rotary_factor (\(factor)) gives rotary_dim \(r) for head dimension \(d); "
+                                    + "it must be a positive even number")
             }
             return r
         }

@@ -87,7 +87,7 @@ struct RotationPlan {
          xpos: XPos?, frequencyTables: FrequencyTableCache, field: String = "positions") throws(RoPEError)
     {
         let geometry = try TensorGeometry(shape: shape, valueCount: valueCount, field: "embeddings")
-        let positionsField = if case .multiAxis = grid { "mrope_positions" } else { field }
+        let positionsField = grid.reportedField(field)
         let resolved = try ResolvedPositions(grid, offset: offset, geometry: geometry, field: positionsField)
         if let xpos, let minimum = resolved.minimum, let maximum = resolved.maximum {
             try xpos.validate()

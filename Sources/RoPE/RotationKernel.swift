@@ -5,7 +5,8 @@ import Synchronization
 
 /// The inner loop of RoPE: rotates the r/2 pairs of tokens' features by given (cos, sin) coefficients.
 ///
-/// For each pair (x, y): `x' = x cos - y sin`, `y' = x sin + y cos` in Float; features r..<d are copied unchanged.
+/// For each pair (x, y): `x' = x cos - y sin`, `y' = x sin + y cos` in Float (RoFormer, Su et al. 2021, eq. 34);
+/// features r..<d are copied unchanged.
 /// Two implementations compute the same products and sums in the same order, so they are bitwise equal: the scalar
 /// reference, and the SIMD one the engine uses (8 lanes; separate multiply and add, never a fused multiply-add).
 /// Both read `source` and write `destination` (which may be the same memory), so the engine makes one pass over

@@ -29,7 +29,8 @@ struct TensorGeometry: Sendable, Equatable {
             }
             let (product, overflow) = elementCount.multipliedReportingOverflow(by: extent)
             guard !overflow else {
-                throw RoPEError(.limitExceeded, field: field, "\(field) shape \(shape) has more elements than Int can count")
+                throw RoPEError(.limitExceeded, field: field,
+                                "\(field) shape \(shape) has more elements than Int can count")
             }
             elementCount = product
         }
@@ -40,7 +41,8 @@ struct TensorGeometry: Sendable, Equatable {
         let d = shape[shape.count - 1]
         guard d > 0, d % 2 == 0 else {
             throw RoPEError(.invalidParameter, field: field,
-                            "\(field) head dimension (last axis, \(d)) must be a positive even number: features are rotated in pairs")
+                            "\(field) head dimension (last axis, \(d)) must be a positive even number: features are "
+                                + "rotated in pairs")
         }
         featureCount = d
         sequenceLength = shape.count >= 2 ? shape[shape.count - 2] : 1

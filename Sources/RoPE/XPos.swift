@@ -15,7 +15,7 @@ public struct XPos: Sendable, Hashable {
         case key
     }
 
-    /// The `scale_base` of rotary-embedding-torch's xPos (Sun et al. 2022): 512 positions per power.
+    /// The default `scale_base` = 512 of xPos (Sun et al. 2022; rotary-embedding-torch): positions per power.
     public static let defaultScaleBase: Double = 512
 
     /// The length over which the scale changes by one power (`scale_base`, default `defaultScaleBase`); positive

@@ -1,14 +1,17 @@
-/// A decoding failure of a request body, carrying the HTTP status class, the field and the byte offset.
+/// A decoding failure of a JSON or .npy body: what kind of failure, the field it is in and the byte offset.
 public struct CodecError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What kind of failure this is, which decides the HTTP status.
+    /// What kind of failure this is: broken syntax, a well-formed value that breaks the rules, a size limit, or
+    /// an .npy format the readers do not take.
     public enum Kind: Sendable, Equatable {
-        /// HTTP 400: not JSON / not .npy (syntax, truncated, invalid UTF-8, trailing garbage, duplicate key).
+        /// Not JSON / not .npy: broken syntax, truncated input, invalid UTF-8, trailing garbage, a duplicate key.
         case malformed
-        /// HTTP 422: valid syntax that breaks the contract (ragged, non-number in a tensor, overflow, empty tensor).
+        /// Well-formed, but not a valid value: a ragged or empty tensor, a non-number in a tensor, a number beyond
+        /// float32.
         case invalid
-        /// HTTP 413: an element, nesting depth, number length or string length limit was exceeded.
+        /// A `CodecLimits` limit exceeded: tensor elements, nesting depth, number length or string length.
         case tooLarge
-        /// HTTP 415: an .npy dtype other than float32/float64, big endian data or Fortran order.
+        /// An .npy file the readers do not take: another dtype than float32/float64 (int32/int64 for positions),
+        /// big endian data or Fortran order.
         case unsupported
     }
 

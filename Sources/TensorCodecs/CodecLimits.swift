@@ -1,4 +1,5 @@
-/// Size limits the codecs enforce while decoding, so a hostile body fails fast with 413 instead of exhausting memory.
+/// Size limits the codecs enforce while decoding, so a hostile body fails fast with `CodecError.Kind.tooLarge`
+/// instead of exhausting memory.
 public struct CodecLimits: Sendable, Hashable {
     /// The maximum number of elements in one tensor field.
     public var maxTensorElements: Int = 1 << 26

@@ -6,10 +6,10 @@ import _Builtin_intrinsics.intel
 /// a literal to its end: the tensor loop takes the next literal's offset from here.
 ///
 /// Reading literals one after another is bound by latency, not by instruction count: each literal's end (its
-/// digit count) decides where the next one starts, a chain of about 25 cycles through loads, the digit test and
-/// the count. This search is a shorter chain (two loads, `pcmpeqb`, `pmovmskb`, `tzcnt`), so when the
-/// literal's end is checked against it with a well-predicted branch, the processor starts on the next literal
-/// while the current one is still being converted. On x86-64 it is SSE2; elsewhere, and when built with
+/// digit count) decides where the next one starts, a long chain through loads, the digit test and the count.
+/// This search is a shorter chain (two loads, `pcmpeqb`, `pmovmskb`, `tzcnt`), so when the literal's end is
+/// checked against it with a well-predicted branch, the processor starts on the next literal while the current
+/// one is still being converted. On x86-64 it is SSE2; elsewhere, and when built with
 /// `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS`, four eight-byte words with the zero-byte test of "Bit Twiddling Hacks"
 /// (Sean Eron Anderson, "Determine if a word has a zero byte").
 enum CommaSearch {

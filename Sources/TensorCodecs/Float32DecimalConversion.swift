@@ -10,7 +10,7 @@
 /// midpoint has 0x1000_0000 in the low 29 of the 52 fraction bits (the part float32 drops), and the guard is 8
 /// ulps either side. Results outside [2^-126, 2^127) are also left to the caller, so every result is a finite
 /// normal float and the float32 subnormal grid never matters. Multiplying by a rounded 10^e instead of dividing
-/// by the exact 10^-e keeps the ~13-cycle division out of every number.
+/// by the exact 10^-e keeps a division, several times a multiplication's latency, out of every number.
 ///
 /// The significand may also have been truncated, the literal's digits after the 17th significant one dropped
 /// (callers do that only with at least 17 digits kept): that lowers the value by less than 10^-16 of it, about

@@ -27,7 +27,8 @@ extension JSONByteScanner {
             } else if byte == UInt8(ascii: "\\") {
                 scan = try decodeEscape(at: scan, into: &decoded)
             } else if byte < 0x20 {
-                throw .at(scan, .malformed, "invalid JSON string: control character \(JSONNumberGrammar.describe(byte)) must be escaped")
+                throw .at(scan, .malformed,
+                          "invalid JSON string: control character \(JSONNumberGrammar.describe(byte)) must be escaped")
             } else if byte < 0x80 {
                 decoded.append(byte)
                 scan += 1
@@ -68,16 +69,20 @@ extension JSONByteScanner {
             var scalar = try hexQuad(at: offset + 2)
             var next = offset + 6
             if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                throw .at(offset, .malformed, "invalid JSON string: lone low surrogate \\u\(String(scalar, radix: 16, uppercase: true))")
+                throw .at(offset, .malformed,
+                          "invalid JSON string: lone low surrogate \\u\(String(scalar, radix: 16, uppercase: true))")
             }
             if scalar >= 0xD800 && scalar <= 0xDBFF {
                 // A high surrogate is only meaningful when a low surrogate escape follows immediately.
                 guard next + 1 < end, base[next] == UInt8(ascii: "\\"), base[next + 1] == UInt8(ascii: "u") else {
-                    throw .at(offset, .malformed, "invalid JSON string: lone high surrogate \\u\(String(scalar, radix: 16, uppercase: true))")
+                    let hex = String(scalar, radix: 16, uppercase: true)
+                    throw .at(offset, .malformed, "invalid JSON string: lone high surrogate \\u\(hex)")
                 }
                 let low = try hexQuad(at: next + 2)
                 guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw .at(offset, .malformed, "invalid JSON string: high surrogate \\u\(String(scalar, radix: 16, uppercase: true)) not followed by a low surrogate")
+                    let hex = String(scalar, radix: 16, uppercase: true)
+                    throw .at(offset, .malformed,
+                              "invalid JSON string: high surrogate \\u\(hex) not followed by a low surrogate")
                 }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 next += 6
@@ -85,7 +90,8 @@ extension JSONByteScanner {
             appendUTF8(scalar, to: &decoded)
             return next
         default:
-            throw .at(offset, .malformed, "invalid JSON string: unknown escape \\\(JSONNumberGrammar.describe(base[offset + 1]))")
+            throw .at(offset, .malformed,
+                      "invalid JSON string: unknown escape \\\(JSONNumberGrammar.describe(base[offset + 1]))")
         }
         decoded.append(simple)
         return offset + 2

@@ -45,9 +45,8 @@ extension JSONByteScanner {
     /// (`afterLiteral` true: a ']', whitespace or an error, for the caller).
     ///
     /// A function of its own, not inlined, so that its loops keep their few values in registers instead of on
-    /// the stack beside all of the tensor parser's. Measured on [2048, 128] bodies with ',' separators, the
-    /// comma search for every literal took shortest forms from 2.12 to 1.87 ms but 17-digit forms from 4.1 to
-    /// 4.8 ms, so it is used for literals of up to `longLiteral` bytes, and a run switches loops when the
+    /// the stack beside all of the tensor parser's. The comma search speeds up short literals but slows down
+    /// 17-digit ones, so it is used for literals of up to `longLiteral` bytes, and a run switches loops when the
     /// length changes sides.
     @inline(never)
     private static func readFastRun(_ base: UnsafePointer<UInt8>, from start: Int, limit: Int, end: Int,
@@ -64,7 +63,9 @@ extension JSONByteScanner {
                 // The fast path's window covers the 32 bytes searched.
                 let commaDistance = CommaSearch.distanceToFirstComma(base + offset)
                 let comma = offset &+ commaDistance
-                guard let literal = JSONFloatLiteralFastPath.read(base, at: offset) else { return (count, offset, false) }
+                guard let literal = JSONFloatLiteralFastPath.read(base, at: offset) else {
+                    return (count, offset, false)
+                }
                 destination[count] = literal.value
                 count &+= 1
                 // A literal holds no ',', so the first one is at its end exactly when one follows it directly.
@@ -81,7 +82,9 @@ extension JSONByteScanner {
             // loop is bound by its instructions instead, and the search's dozen instructions per literal would cost
             // more than they save.
             while count < capacity && offset <= limit {
-                guard let literal = JSONFloatLiteralFastPath.read(base, at: offset) else { return (count, offset, false) }
+                guard let literal = JSONFloatLiteralFastPath.read(base, at: offset) else {
+                    return (count, offset, false)
+                }
                 destination[count] = literal.value
                 count &+= 1
                 guard base[literal.end] == UInt8(ascii: ",") else { return (count, literal.end, true) }
@@ -177,7 +180,9 @@ extension JSONByteScanner {
                             number = JSONNumberGrammar.float(scanned, base: base, start: offset)
                             literalEnd = scanned.end
                             guard number.isFinite else {
-                                let literal = String(decoding: UnsafeBufferPointer(start: base + offset, count: literalEnd - offset), as: UTF8.self)
+                                let literal = String(
+                                    decoding: UnsafeBufferPointer(start: base + offset, count: literalEnd - offset),
+                                    as: UTF8.self)
                                 throw .at(offset, .invalid, "number \(literal) overflows float32")
                             }
                         }
@@ -193,7 +198,8 @@ extension JSONByteScanner {
                         guard offset < end else { throw truncatedTensor(at: offset) }
                         guard base[offset] == UInt8(ascii: ",") else {
                             guard base[offset] == UInt8(ascii: "]") else {
-                                throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found \(JSONNumberGrammar.describe(base[offset]))")
+                                throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found "
+                                              + JSONNumberGrammar.describe(base[offset]))
                             }
                             break
                         }
@@ -212,7 +218,8 @@ extension JSONByteScanner {
                 let count = counts[level]
                 if axisLengths[level] < 0 {
                     guard count > 0 else {
-                        throw .at(openOffsets[level], .invalid, "empty tensor: an array at depth \(level + 1) has no elements")
+                        throw .at(openOffsets[level], .invalid,
+                                  "empty tensor: an array at depth \(level + 1) has no elements")
                     }
                     axisLengths[level] = count
                     if level == innermost {
@@ -221,7 +228,9 @@ extension JSONByteScanner {
                         values.reserveCapacity(min(maxElements, count + (end - offset) / bytesPerElement))
                     }
                 } else if count != axisLengths[level] {
-                    throw .at(openOffsets[level], .invalid, "ragged array: an array at depth \(level + 1) has \(count) element\(count == 1 ? "" : "s"), expected \(axisLengths[level])")
+                    let elements = "\(count) element\(count == 1 ? "" : "s")"
+                    throw .at(openOffsets[level], .invalid, "ragged array: an array at depth \(level + 1) has "
+                                  + "\(elements), expected \(axisLengths[level])")
                 }
                 counts[level] = 0
                 offset += 1
@@ -245,7 +254,8 @@ extension JSONByteScanner {
                     continue opening
                 }
                 guard base[offset] == UInt8(ascii: "]") else {
-                    throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found \(JSONNumberGrammar.describe(base[offset]))")
+                    throw .at(offset, .malformed, "invalid JSON: expected ',' or ']' in an array, found "
+                                  + JSONNumberGrammar.describe(base[offset]))
                 }
             }
         }
@@ -258,14 +268,18 @@ extension JSONByteScanner {
 
     /// The error for an element that cannot be where it is: another nesting depth than the first row is ragged,
     /// a string/boolean/null/object is `.invalid` once its own syntax checks out, anything else is `.malformed`.
-    private mutating func unexpectedElement(at offset: Int, expecting expectation: String, level: Int) throws(CodecError) -> CodecError {
+    private mutating func unexpectedElement(at offset: Int, expecting expectation: String, level: Int)
+        throws(CodecError) -> CodecError
+    {
         position = offset
         let found: String
         switch base[offset] {
         case UInt8(ascii: "["):
-            return .at(offset, .invalid, "ragged array: found an array at depth \(level + 2) where a number was expected")
+            return .at(offset, .invalid,
+                       "ragged array: found an array at depth \(level + 2) where a number was expected")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return .at(offset, .invalid, "ragged array: found a number at depth \(level + 2) where an array was expected")
+            return .at(offset, .invalid,
+                       "ragged array: found a number at depth \(level + 2) where an array was expected")
         case UInt8(ascii: "\""):
             _ = try parseString()
             found = "a string"

@@ -14,7 +14,7 @@ extension JSONByteScanner {
 
     /// Reads any JSON value at the cursor into a tree; `depth` is the nesting of the container holding it and
     /// `field` names it in errors. Iterative with an explicit stack, so hostile nesting hits the depth limit
-    /// (413) instead of the thread's stack.
+    /// (`tooLarge`) instead of the thread's stack.
     mutating func parseValue(depth: Int, field: String?) throws(CodecError) -> JSONValue {
         var stack: [OpenContainer] = []
         do {
@@ -117,7 +117,7 @@ extension JSONByteScanner {
     }
 
     /// Reads `"key":` at the cursor (after optional whitespace) and records it in `keys`; a repeated key is
-    /// `.malformed` because which of the two values counts is undefined and a client must not rely on either.
+    /// `.malformed` because which of the two values counts is undefined and a sender must not rely on either.
     mutating func readUniqueKey(_ keys: inout Set<String>) throws(CodecError) -> String {
         skipWhitespace()
         guard current == UInt8(ascii: "\"") else { throw unexpected(expecting: "a member name in double quotes") }

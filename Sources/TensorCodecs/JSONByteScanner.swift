@@ -35,7 +35,8 @@ struct JSONByteScanner {
         guard let byte = current else {
             return .at(position, .malformed, "truncated JSON: unexpected end of input, expected \(expectation)")
         }
-        return .at(position, .malformed, "invalid JSON: expected \(expectation), found \(JSONNumberGrammar.describe(byte))")
+        return .at(position, .malformed,
+                   "invalid JSON: expected \(expectation), found \(JSONNumberGrammar.describe(byte))")
     }
 
     /// Consumes `byte` after optional whitespace, or throws naming `expectation`.
@@ -50,7 +51,8 @@ struct JSONByteScanner {
     mutating func parseKeywordLiteral() throws(CodecError) -> JSONValue {
         for (word, value) in [("true", JSONValue.bool(true)), ("false", .bool(false)), ("null", .null)] {
             let utf8 = word.utf8
-            if end - position >= utf8.count && utf8.enumerated().allSatisfy({ base[position + $0.offset] == $0.element }) {
+            if end - position >= utf8.count
+                && utf8.enumerated().allSatisfy({ base[position + $0.offset] == $0.element }) {
                 position += utf8.count
                 return value
             }
@@ -64,7 +66,8 @@ struct JSONByteScanner {
         let scanned = try JSONNumberGrammar.scan(base, start: start, end: end)
         try checkNumberLength(start: start, end: scanned.end)
         position = scanned.end
-        let literal = String(decoding: UnsafeBufferPointer(start: base + start, count: scanned.end - start), as: UTF8.self)
+        let literal = String(decoding: UnsafeBufferPointer(start: base + start, count: scanned.end - start),
+                             as: UTF8.self)
         return .number(JSONNumber(validatedLiteral: literal))
     }
 
@@ -72,7 +75,8 @@ struct JSONByteScanner {
     @inline(__always)
     func checkNumberLength(start: Int, end literalEnd: Int) throws(CodecError) {
         if literalEnd - start > limits.maxNumberLength {
-            throw .at(start, .tooLarge, "number literal of \(literalEnd - start) characters exceeds the limit of \(limits.maxNumberLength)")
+            throw .at(start, .tooLarge, "number literal of \(literalEnd - start) characters exceeds the limit of "
+                          + "\(limits.maxNumberLength)")
         }
     }
 

@@ -60,7 +60,8 @@ enum JSONFloatLiteralFastPath {
                 guard thirdDigits < 8 else { return nil }
                 let keptDigits = min(thirdDigits, firstDigit == 0 ? 2 : 1)
                 if keptDigits > 0 {
-                    significand = significand &* (keptDigits == 1 ? 10 : 100) &+ third.value(ofLeadingDigits: keptDigits)
+                    significand = significand &* (keptDigits == 1 ? 10 : 100)
+                        &+ third.value(ofLeadingDigits: keptDigits)
                     decimalExponent = -16 &- keptDigits
                 }
                 guard thirdDigits == keptDigits || significand >= 10_000_000_000_000_000 else { return nil }

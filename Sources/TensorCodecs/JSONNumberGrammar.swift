@@ -34,7 +34,9 @@ enum JSONNumberGrammar {
             position += 1
         }
         guard position < end, isDigit(base[position]) else {
-            throw .at(position, .malformed, position < end ? "invalid number: expected a digit, found \(describe(base[position]))" : "invalid number: unexpected end of input")
+            throw .at(position, .malformed, position < end
+                          ? "invalid number: expected a digit, found \(describe(base[position]))"
+                          : "invalid number: unexpected end of input")
         }
         var significand: UInt64 = 0
         var significantDigits = 0
@@ -121,8 +123,8 @@ enum JSONNumberGrammar {
     }
 
     /// strtof on a NUL-terminated stack copy of the literal (the body is not NUL-terminated).
-    /// strtof reads '.' as the decimal point because the process stays in the "C" locale: nothing in the server
-    /// calls setlocale (Glibc's Swift overlay does not expose strtof_l to pin it).
+    /// strtof reads '.' as the decimal point in the "C" locale, which a process keeps unless it calls setlocale
+    /// (rope-server does not; Glibc's Swift overlay does not expose strtof_l to pin the locale).
     @inline(never)
     static func strtofSlowPath(base: UnsafePointer<UInt8>, start: Int, end: Int) -> Float {
         let length = end - start

@@ -1,6 +1,6 @@
 import RoPE
 
-/// A decoded JSON request: the tensor fields as flat float32 tensors, every other member as a JSON tree.
+/// A decoded JSON body: the tensor fields as flat float32 tensors, every other member as a JSON tree.
 public struct JSONRequestBody: Sendable {
     /// The requested tensor fields that were present, by name.
     public var tensors: [String: Tensor]

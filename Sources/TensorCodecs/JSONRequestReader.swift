@@ -1,6 +1,7 @@
 import RoPE
 
-/// Parses a JSON request body: the named tensor fields straight into flat float32 tensors, the rest into `JSONValue`.
+/// Parses a JSON body (RFC 8259): the named tensor fields straight into flat float32 tensors (each literal rounded
+/// to the nearest float32), the rest into `JSONValue`.
 public enum JSONRequestReader {
     /// Parses `bytes`, which must hold one JSON object (whitespace around it is fine).
     ///
@@ -15,11 +16,13 @@ public enum JSONRequestReader {
         scanner.skipWhitespace()
         let start = scanner.position
         guard scanner.current == UInt8(ascii: "{") else {
-            // Syntax first: a body that is not JSON is 400; only well-formed JSON that is not an object is 422.
+            // Syntax first: a body that is not JSON is `malformed`; only well-formed JSON that is not an object is
+            // `invalid`.
             let value = try scanner.parseValue(depth: 0, field: nil)
             try scanner.expectEndOfInput()
             throw CodecError(kind: .invalid, offset: start,
-                             message: "request body must be a JSON object, found \(value.typeDescription) at byte \(start)")
+                             message: "request body must be a JSON object, found \(value.typeDescription) "
+                                 + "at byte \(start)")
         }
         try scanner.checkDepth(1)
         scanner.position += 1
@@ -62,7 +65,8 @@ extension JSONByteScanner {
     mutating func expectEndOfInput() throws(CodecError) {
         skipWhitespace()
         guard position == end else {
-            throw .at(position, .malformed, "invalid JSON: unexpected \(JSONNumberGrammar.describe(base[position])) after the end of the JSON value")
+            throw .at(position, .malformed, "invalid JSON: unexpected \(JSONNumberGrammar.describe(base[position])) "
+                          + "after the end of the JSON value")
         }
     }
 }

@@ -1,4 +1,5 @@
-/// Escapes strings for JSON output: quotes, backslashes and control characters; everything else passes as UTF-8.
+/// Escapes strings for JSON output (RFC 8259, section 7): quotes, backslashes and control characters; everything
+/// else passes as UTF-8.
 public enum JSONStringEscaper {
     /// Writes `string` in double quotes with the required escapes.
     public static func write(_ string: String, to buffer: inout ResponseBuffer) {

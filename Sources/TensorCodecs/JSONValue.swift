@@ -1,4 +1,4 @@
-/// A small JSON tree for request parameters; tensors never go through it.
+/// A small JSON tree (RFC 8259 values) for the non-tensor members of a body; tensors never go through it.
 public enum JSONValue: Sendable, Equatable {
     /// `null`.
     case null

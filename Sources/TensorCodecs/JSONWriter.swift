@@ -1,5 +1,5 @@
-/// Writes JSON into a `ResponseBuffer`, placing commas itself: after a value or a closed container the next
-/// value, key or container is preceded by ',', after an opening bracket or a key it is not.
+/// Writes JSON (RFC 8259) into a `ResponseBuffer`, placing commas itself: after a value or a closed container the
+/// next value, key or container is preceded by ',', after an opening bracket or a key it is not.
 public struct JSONWriter: ~Copyable {
     private var buffer: ResponseBuffer
     /// Whether the next value, key or container follows a sibling and so needs a comma first.
@@ -28,7 +28,7 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// Writes `"name":`; names are literals of the service and are written as they are (no escaping needed).
+    /// Writes `"name":`; names are the caller's literals and are written as they are (no escaping needed).
     public mutating func key(_ name: StaticString) {
         separate()
         buffer.append(UInt8(ascii: "\""))
@@ -85,8 +85,8 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// Writes a row-major float32 tensor as nested arrays, each number in its shortest round-trip form;
-    /// non-finite values become `null`. A rank-0 shape writes the single value.
+    /// Writes a row-major float32 tensor as nested arrays, each number in its shortest round-trip form (Schubfach,
+    /// Giulietti 2020); non-finite values become `null`. A rank-0 shape writes the single value.
     public mutating func tensor(_ values: UnsafeBufferPointer<Float>, shape: [Int]) {
         separate()
         // Typical float32 output averages ~11 bytes per number with its comma: grow once up front rather than
@@ -94,7 +94,8 @@ public struct JSONWriter: ~Copyable {
         buffer.reserveCapacity(forAdditional: values.count * 11 + 2 * shape.count + 64)
         NestedArrayLayout.write(count: values.count, shape: shape, to: &buffer) { buffer, start, length in
             // One reservation per row keeps the per-number work to formatting alone.
-            buffer.reserveCapacity(forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
+            buffer.reserveCapacity(
+                forAdditional: length * (ShortestFloatFormatter.maxLength + 1) + ShortestFloatFormatter.scratchSlack)
             var tail = buffer.unsafeTail
             let first = tail
             // Every number is followed by a comma, and the row's last one is taken back: no per-number test (rows

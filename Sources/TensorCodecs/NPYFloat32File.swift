@@ -4,7 +4,7 @@ import RoPE
 /// values at a 64-byte boundary.
 ///
 /// Made from a received .npy body. When the body is float32 with a header of the same length as ours (numpy's own
-/// files are: both pad to 64 bytes), the body's memory itself becomes the file, so `/rotate` rotates the values
+/// files are: both pad to 64 bytes), the body's memory itself becomes the file, so the caller changes the values
 /// where they landed and sends the same memory back: no copy of a 33 MB tensor in either direction. Otherwise
 /// (float64, another header length, a big-endian host) the values are copied, float64 narrowed, into a new buffer.
 public struct NPYFloat32File: ~Copyable {
@@ -19,7 +19,9 @@ public struct NPYFloat32File: ~Copyable {
     /// and takes it over, or copies its values when it cannot be used as it is.
     public init(adopting body: consuming ResponseBuffer, field: String, limits: CodecLimits) throws(CodecError) {
         do throws(CodecError) {
-            let layout = try body.withUnsafeBytes { bytes throws(CodecError) in try NPYReader.dataLayout(bytes, limits: limits) }
+            let layout = try body.withUnsafeBytes { bytes throws(CodecError) in
+                try NPYReader.dataLayout(bytes, limits: limits)
+            }
             let header = NPYWriter.header(shape: layout.header.shape)
             let count = layout.elementCount
             let sourceOffset = layout.header.dataOffset
@@ -49,9 +51,11 @@ public struct NPYFloat32File: ~Copyable {
                             try NPYReader.copyFloat32(data, count: count, dataOffset: sourceOffset,
                                                       into: UnsafeMutableRawPointer(values.baseAddress!))
                         case .float64:
-                            try NPYReader.narrow(data, count: count, dataOffset: sourceOffset, into: values.baseAddress!)
+                            try NPYReader.narrow(data, count: count, dataOffset: sourceOffset,
+                                                 into: values.baseAddress!)
                         case .int32, .int64:
-                            throw .at(10, .unsupported, ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
+                            throw .at(10, .unsupported,
+                                      ".npy dtype is an integer type; send float32 ('<f4') or float64 ('<f8')")
                         }
                     }
                 }
@@ -75,13 +79,15 @@ public struct NPYFloat32File: ~Copyable {
         }
     }
 
-    /// The finished .npy file, to send as a response body.
+    /// The finished .npy file, to send back.
     public consuming func finish() -> ResponseBuffer {
         buffer
     }
 
     /// The `count` floats at byte `offset` of `bytes` (a multiple of 64 into malloc'd memory, so aligned).
-    private static func values(in bytes: UnsafeMutableRawBufferPointer, at offset: Int, count: Int) -> UnsafeMutableBufferPointer<Float> {
+    private static func values(in bytes: UnsafeMutableRawBufferPointer, at offset: Int, count: Int)
+        -> UnsafeMutableBufferPointer<Float>
+    {
         let start = (bytes.baseAddress! + offset).bindMemory(to: Float.self, capacity: count)
         return UnsafeMutableBufferPointer(start: start, count: count)
     }

@@ -68,7 +68,8 @@ struct NPYHeader {
         }
         let dataOffset = headerStart + headerLength
         guard dataOffset <= bytes.count else {
-            throw .at(bytes.count, .malformed, "truncated .npy: the header claims \(headerLength) bytes but the file ends at byte \(bytes.count)")
+            throw .at(bytes.count, .malformed, "truncated .npy: the header claims \(headerLength) bytes but the file "
+                          + "ends at byte \(bytes.count)")
         }
         var dictionary = NPYHeaderDictionaryParser(bytes: bytes, position: headerStart, end: dataOffset)
         return try dictionary.parse(dataOffset: dataOffset, accepted: accepted)
@@ -101,7 +102,8 @@ struct NPYHeaderDictionaryParser {
                 if current == UInt8(ascii: "[") {
                     // A structured dtype is a list of fields; none of them can be a plain float tensor.
                     descrIsStructured = true
-                    throw .at(position, .unsupported, ".npy dtype is a structured record; send float32 ('<f4') or float64 ('<f8')")
+                    throw .at(position, .unsupported,
+                              ".npy dtype is a structured record; send float32 ('<f4') or float64 ('<f8')")
                 }
                 descr = try quotedString()
             case "fortran_order" where fortranOrder == nil:
@@ -111,7 +113,8 @@ struct NPYHeaderDictionaryParser {
             case "descr", "fortran_order", "shape":
                 throw .at(keyOffset, .malformed, "invalid .npy header: duplicate key '\(key)'")
             default:
-                throw .at(keyOffset, .malformed, "invalid .npy header: unexpected key '\(key)' (expected 'descr', 'fortran_order', 'shape')")
+                throw .at(keyOffset, .malformed,
+                          "invalid .npy header: unexpected key '\(key)' (expected 'descr', 'fortran_order', 'shape')")
             }
             skipWhitespace()
             if current == UInt8(ascii: ",") {
@@ -136,13 +139,15 @@ struct NPYHeaderDictionaryParser {
         case "<f4" where accepted == .any: elementType = .float32
         case "<f8" where accepted == .any: elementType = .float64
         case _ where accepted == .integers:
-            throw .at(10, .unsupported, ".npy dtype '\(descr)' is not supported for positions; send little endian int32 ('<i4') or int64 ('<i8')")
+            throw .at(10, .unsupported, ".npy dtype '\(descr)' is not supported for positions; send little endian "
+                          + "int32 ('<i4') or int64 ('<i8')")
         case "<f4": elementType = .float32
         case "<f8": elementType = .float64
         case ">f4", ">f8":
             throw .at(10, .unsupported, ".npy data is big endian ('\(descr)'); send little endian '<f4' or '<f8'")
         default:
-            throw .at(10, .unsupported, ".npy dtype '\(descr)' is not supported; send float32 ('<f4') or float64 ('<f8')")
+            throw .at(10, .unsupported,
+                      ".npy dtype '\(descr)' is not supported; send float32 ('<f4') or float64 ('<f8')")
         }
         guard !fortranOrder else {
             throw .at(10, .unsupported, ".npy data is in Fortran order; send C order (numpy.ascontiguousarray)")
@@ -162,7 +167,8 @@ struct NPYHeaderDictionaryParser {
         guard let byte = current else {
             return .at(position, .malformed, "invalid .npy header: it ends where \(expectation) was expected")
         }
-        return .at(position, .malformed, "invalid .npy header: expected \(expectation), found \(JSONNumberGrammar.describe(byte))")
+        return .at(position, .malformed,
+                   "invalid .npy header: expected \(expectation), found \(JSONNumberGrammar.describe(byte))")
     }
 
     private mutating func expect(_ byte: UInt8, _ expectation: String) throws(CodecError) {
@@ -225,7 +231,8 @@ struct NPYHeaderDictionaryParser {
         }
         position += 1
         guard axes.count != 1 || sawTrailingComma else {
-            throw .at(open, .malformed, "invalid .npy header: 'shape' (\(axes[0])) is not a tuple; a 1-tuple is written (\(axes[0]),)")
+            throw .at(open, .malformed, "invalid .npy header: 'shape' (\(axes[0])) is not a tuple; a 1-tuple is "
+                          + "written (\(axes[0]),)")
         }
         return axes
     }

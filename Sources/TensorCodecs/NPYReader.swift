@@ -1,6 +1,7 @@
 import RoPE
 
-/// Reads NumPy .npy files (v1.0/2.0/3.0) holding little-endian, C-order float32 or float64 tensors.
+/// Reads NumPy .npy files (format v1.0/2.0/3.0 of `numpy.lib.format`) holding little-endian, C-order float32 or
+/// float64 tensors.
 public enum NPYReader {
     /// Reads a float32 ('<f4') or float64 ('<f8', rounded to the nearest Float) tensor for `field`.
     ///
@@ -8,7 +9,9 @@ public enum NPYReader {
     /// more elements than `limits.maxTensorElements` are `.tooLarge`; rank 0, zero elements, NaN, infinities and
     /// float64 values beyond float32's range are `.invalid`; a data region of the wrong size is `.malformed`.
     /// The data may sit at any alignment inside `bytes`, so it is only ever copied or loaded unaligned.
-    public static func read(_ bytes: UnsafeRawBufferPointer, field: String, limits: CodecLimits) throws(CodecError) -> Tensor {
+    public static func read(_ bytes: UnsafeRawBufferPointer, field: String, limits: CodecLimits) throws(CodecError)
+        -> Tensor
+    {
         do throws(CodecError) {
             let layout = try dataLayout(bytes, limits: limits)
             let data = UnsafeRawBufferPointer(rebasing: bytes[layout.header.dataOffset...])
@@ -22,7 +25,11 @@ public enum NPYReader {
                 var failure: CodecError?
                 values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                     // narrow writes every element before it reports the first bad one.
-                    do throws(CodecError) { try narrow(data, count: count, dataOffset: layout.header.dataOffset, into: buffer.baseAddress!) } catch { failure = error }
+                    do throws(CodecError) {
+                        try narrow(data, count: count, dataOffset: layout.header.dataOffset, into: buffer.baseAddress!)
+                    } catch {
+                        failure = error
+                    }
                     initialized = count
                 }
                 if let failure { throw failure }
@@ -47,17 +54,20 @@ public enum NPYReader {
         let dataLength = bytes.count - header.dataOffset
         let expectedLength = elementCount * header.elementType.byteCount
         guard dataLength >= expectedLength else {
-            throw .at(bytes.count, .malformed, "truncated .npy: shape \(header.shape) needs \(expectedLength) data bytes, found \(dataLength)")
+            throw .at(bytes.count, .malformed,
+                      "truncated .npy: shape \(header.shape) needs \(expectedLength) data bytes, found \(dataLength)")
         }
         guard dataLength == expectedLength else {
-            throw .at(header.dataOffset + expectedLength, .malformed, "invalid .npy: \(dataLength - expectedLength) trailing bytes after the data")
+            throw .at(header.dataOffset + expectedLength, .malformed,
+                      "invalid .npy: \(dataLength - expectedLength) trailing bytes after the data")
         }
         return DataLayout(header: header, elementCount: elementCount)
     }
 
     /// The error for a NaN or infinite float32 element `index` of data starting at `dataOffset`.
     static func nonFiniteError(_ value: Float, index: Int, dataOffset: Int) -> CodecError {
-        .at(dataOffset + index * 4, .invalid, "element \(index) is \(value.isNaN ? "NaN" : "infinite"); tensors must be finite")
+        .at(dataOffset + index * 4, .invalid,
+            "element \(index) is \(value.isNaN ? "NaN" : "infinite"); tensors must be finite")
     }
 
     /// The product of the shape, overflow-checked against the element limit.
@@ -69,7 +79,8 @@ public enum NPYReader {
         for axis in header.shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: axis)
             guard !overflow, product <= limits.maxTensorElements else {
-                throw .at(10, .tooLarge, ".npy shape \(header.shape) has more than the limit of \(limits.maxTensorElements) elements")
+                throw .at(10, .tooLarge,
+                          ".npy shape \(header.shape) has more than the limit of \(limits.maxTensorElements) elements")
             }
             count = product
         }
@@ -80,11 +91,18 @@ public enum NPYReader {
     }
 
     /// Copies float32 data (any alignment) into a new array and rejects NaN and infinities (see `copyFloat32`).
-    private static func float32Values(_ data: UnsafeRawBufferPointer, count: Int, dataOffset: Int) throws(CodecError) -> [Float] {
+    private static func float32Values(_ data: UnsafeRawBufferPointer, count: Int, dataOffset: Int)
+        throws(CodecError) -> [Float]
+    {
         var failure: CodecError?
         let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             // copyFloat32 copies every element before it reports the first bad one.
-            do throws(CodecError) { try copyFloat32(data, count: count, dataOffset: dataOffset, into: UnsafeMutableRawPointer(buffer.baseAddress!)) } catch { failure = error }
+            do throws(CodecError) {
+                try copyFloat32(data, count: count, dataOffset: dataOffset,
+                                into: UnsafeMutableRawPointer(buffer.baseAddress!))
+            } catch {
+                failure = error
+            }
             initialized = count
         }
         if let failure { throw failure }
@@ -138,9 +156,12 @@ public enum NPYReader {
             destination[index] = rounded
         }
         if firstBad >= 0 {
-            let original = Double(bitPattern: UInt64(littleEndian: data.loadUnaligned(fromByteOffset: firstBad * 8, as: UInt64.self)))
-            let reason = original.isNaN ? "NaN" : original.isInfinite ? "infinite" : "\(original), beyond the float32 range"
-            throw .at(dataOffset + firstBad * 8, .invalid, "element \(firstBad) is \(reason); tensors must be finite float32")
+            let bits = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: firstBad * 8, as: UInt64.self))
+            let original = Double(bitPattern: bits)
+            let reason = original.isNaN ? "NaN"
+                : original.isInfinite ? "infinite" : "\(original), beyond the float32 range"
+            throw .at(dataOffset + firstBad * 8, .invalid,
+                      "element \(firstBad) is \(reason); tensors must be finite float32")
         }
     }
 }

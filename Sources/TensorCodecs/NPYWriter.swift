@@ -1,5 +1,5 @@
 import Foundation
-/// Writes NumPy .npy files holding little-endian, C-order float32 tensors.
+/// Writes NumPy .npy files (`numpy.lib.format`) holding little-endian, C-order float32 tensors.
 public enum NPYWriter {
     /// Writes a float32 '<f4' C-order .npy v1.0 (header padded with spaces to a multiple of 64 bytes, ending in
     /// '\n', as numpy writes it); v2.0 only if a header could ever exceed 65535 bytes.

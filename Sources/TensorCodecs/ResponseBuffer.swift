@@ -32,7 +32,7 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     }
 
     /// Takes ownership of malloc'd `storage` of `capacity` bytes whose first `count` bytes are written (a received
-    /// request body that is turned into the response, without copying it).
+    /// body whose memory is sent back changed, without copying it).
     public init(adopting storage: UnsafeMutableRawPointer, count: Int, capacity: Int) {
         precondition(count >= 0 && count <= capacity, "ResponseBuffer: \(count) bytes written of \(capacity)")
         self.storage = storage
@@ -119,7 +119,9 @@ public struct ResponseBuffer: ~Copyable, @unchecked Sendable {
     }
 
     /// Calls `body` with the bytes written so far, to change them in place.
-    public mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    public mutating func withUnsafeMutableBytes<R, E: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
         try body(UnsafeMutableRawBufferPointer(start: storage, count: count))
     }
 

@@ -9,17 +9,17 @@
 /// (⌊log10 ¾·2^q⌋ for a power of two), each through one 64×64-bit product with a 64-bit approximation of
 /// 10^-k, rounded to odd so that comparisons with integers stay exact. Of the multiples of 10^(k+1) at most one
 /// lies in the interval; if one does it is the shortest. Otherwise one or both of the multiples of 10^k around the
-/// Float do, and the one inside or nearer is taken. Replaces Ryū's digit-removal loop, whose data-dependent
-/// iterations and branches were most of the formatter's time; the digits are the same for every float32 (checked
-/// over all 2^32 bit patterns).
+/// Float do, and the one inside or nearer is taken. No digit-removal loop (Ryū's), whose data-dependent
+/// iterations and branches would dominate the formatter's time; both give the same digits for every float32
+/// (checked over all 2^32 bit patterns).
 struct ShortestDecimal {
     /// The decimal digits as an integer, below 10^9.
     var significand: UInt32
     /// The power of ten of the significand's last digit.
     var exponent: Int
 
-    /// ⌈10^e / 2^r⌉ with r = ⌊log2 10^e⌋ − 63 (so 2^63 <= value < 2^64), for e = −31 ... 45: every power the
-    /// float32 exponents need. A literal, so the optimizer places it in static memory.
+    /// ⌈10^e / 2^r⌉ with r = ⌊log2 10^e⌋ − 63 (so 2^63 <= value < 2^64), for e = −31 ... 45: every power
+    /// the float32 exponents need. A literal, so the optimizer places it in static memory.
     private static let powersOfTen: [UInt64] = [
         0x81CE_B32C_4B43_FCF5, 0xA242_5FF7_5E14_FC32, 0xCAD2_F7F5_359A_3B3F,  // 10^-31 ...
         0xFD87_B5F2_8300_CA0E, 0x9E74_D1B7_91E0_7E49, 0xC612_0625_7658_9DDB,  // 10^-28 ...
@@ -49,10 +49,11 @@ struct ShortestDecimal {
         0x8F7E_32CE_7BEA_5C70, 0xB35D_BF82_1AE4_F38C,  // 10^44 ...
     ]
 
-    /// For a normal Float's biased exponent e (q = e − 150): bytes 0 ..< 256 hold 31 − k, the index in `powersOfTen`
-    /// of 10^-k for k = ⌊log10 2^q⌋, and bytes 256 ..< 512 the shift h = q + ⌊log2 10^-k⌋ + 1, both as
-    /// `init(c:q:isLopsided:)` computes them (entries for e = 0 and 255 unused). A lookup, as the arithmetic cost
-    /// more in the tensor loop; the strided sweep in the tests covers every biased exponent.
+    /// For a normal Float's biased exponent e (q = e − 150): bytes 0 ..< 256 hold 31 − k, the index in
+    /// `powersOfTen` of 10^-k for k = ⌊log10 2^q⌋, and bytes 256 ..< 512 the shift
+    /// h = q + ⌊log2 10^-k⌋ + 1, both as `init(c:q:isLopsided:)` computes them (entries for e = 0 and 255
+    /// unused). A lookup, as the arithmetic cost more in the tensor loop; the strided sweep in the tests covers
+    /// every biased exponent.
     private static let scaleByBiasedExponent: [UInt8] = [
         0, 76, 76, 76, 75, 75, 75, 75, 74, 74, 74, 73, 73, 73, 72, 72,
         72, 72, 71, 71, 71, 70, 70, 70, 69, 69, 69, 69, 68, 68, 68, 67,
@@ -113,15 +114,17 @@ struct ShortestDecimal {
 
     /// The decimal of c · 2^q; `isLopsided`: the rounding interval reaches half as far down as up (a power of two).
     private init(c: UInt32, q: Int, isLopsided: Bool) {
-        // ⌊log10 2^q⌋ = ⌊q · 1262611 / 2^22⌋ and ⌊log10 ¾·2^q⌋ = ⌊(q · 1262611 − 524031) / 2^22⌋ for the float32 q.
+        // ⌊log10 2^q⌋ = ⌊q · 1262611 / 2^22⌋ and ⌊log10 ¾·2^q⌋ = ⌊(q · 1262611 − 524031) / 2^22⌋
+        // for the float32 q.
         let k = (q &* 1_262_611 &- (isLopsided ? 524_031 : 0)) &>> 22
         // 10^-k ≈ g · 2^(⌊log2 10^-k⌋ − 63), ⌊log2 10^e⌋ = ⌊e · 1741647 / 2^19⌋.
         let h = UInt32(truncatingIfNeeded: q &+ ((-k &* 1_741_647) &>> 19) &+ 1)
         self.init(c: c, k: k, h: h, g: Self.powersOfTen.withUnsafeBufferPointer { $0[31 &- k] }, isLopsided: isLopsided)
     }
 
-    /// The decimal of c · 2^q, given k (see the type's summary), g ≈ 10^-k · 2^(63 − ⌊log2 10^-k⌋) and the shift
-    /// h = q + ⌊log2 10^-k⌋ + 1 (1 ... 4) that puts the scaled values' binary point at bit 64 of the products.
+    /// The decimal of c · 2^q, given k (see the type's summary), g ≈ 10^-k · 2^(63 − ⌊log2 10^-k⌋) and the
+    /// shift h = q + ⌊log2 10^-k⌋ + 1 (1 ... 4) that puts the scaled values' binary point at bit 64 of the
+    /// products.
     @_transparent
     private init(c: UInt32, k: Int, h: UInt32, g: UInt64, isLopsided: Bool) {
         // Round-to-nearest-even parsing reads the interval's ends back as this Float when c is even.

@@ -3,9 +3,9 @@
 /// Float.description chooses.
 ///
 /// The digits come from `ShortestDecimal` (Schubfach) and `DecimalDigits`, and the usual layout from a table, so
-/// that normal and rotated tensor values take no data-dependent branch: the tensor loop in JSONWriter is most of
-/// a JSON response's CPU time. The bytes are those of the earlier formatters (Ryū, and before it Double scaling)
-/// for all 2^32 bit patterns; tools/float-format-check compares every pattern after a change.
+/// that normal and rotated tensor values take no data-dependent branch: this is the inner loop of writing a JSON
+/// tensor. tools/float-format-check compares the bytes for all 2^32 bit patterns with those of another revision
+/// after a change.
 enum ShortestFloatFormatter {
     /// The longest output: sign, 9 digits, point, 'e', '-', two exponent digits.
     static let maxLength = 16
@@ -29,7 +29,8 @@ enum ShortestFloatFormatter {
         }
         let decimal = ShortestDecimal(biasedExponent: biasedExponent, nonzeroFraction: fraction)
         // The sign as an integer, not a Bool: the optimizer turned `isNegative ? 1 : 0` into a branch here.
-        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31), to: out)
+        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31),
+                      to: out)
     }
 
     /// `write` for zeros, powers of two, subnormals, NaN and the infinities: rare in tensors, so out of line.
@@ -38,26 +39,30 @@ enum ShortestFloatFormatter {
         let biasedExponent = Int(bits &>> 23 & 0xFF)
         let fraction = bits & 0x7F_FFFF
         if biasedExponent == 0xFF {
-            out[0] = UInt8(ascii: "n"); out[1] = UInt8(ascii: "u"); out[2] = UInt8(ascii: "l"); out[3] = UInt8(ascii: "l")
+            out[0] = UInt8(ascii: "n"); out[1] = UInt8(ascii: "u")
+            out[2] = UInt8(ascii: "l"); out[3] = UInt8(ascii: "l")
             return 4
         }
         if bits & 0x7FFF_FFFF == 0 {
             // "-0.0" rather than "-0": Python's json reads "-0" as the integer 0 and loses the sign.
             if bits != 0 {
-                out[0] = UInt8(ascii: "-"); out[1] = UInt8(ascii: "0"); out[2] = UInt8(ascii: "."); out[3] = UInt8(ascii: "0")
+                out[0] = UInt8(ascii: "-"); out[1] = UInt8(ascii: "0")
+                out[2] = UInt8(ascii: "."); out[3] = UInt8(ascii: "0")
                 return 4
             }
             out[0] = UInt8(ascii: "0")
             return 1
         }
         let decimal = ShortestDecimal(powerOfTwoOrSubnormalWithBiasedExponent: biasedExponent, fraction: fraction)
-        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31), to: out)
+        return format(significand: decimal.significand, exponent: decimal.exponent, signLength: Int(bits &>> 31),
+                      to: out)
     }
 
     /// Writes `value` = significand * 10^exponent (0 < significand < 10^9; it may end in zeros) as plain decimal
     /// or scientific notation, whichever is shorter (plain on a tie); integers get no ".0" ("2", not "2.0").
     @_transparent
-    static func format(significand: UInt32, exponent: Int, signLength: Int, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    static func format(significand: UInt32, exponent: Int, signLength: Int,
+                       to output: UnsafeMutablePointer<UInt8>) -> Int {
         let count = DecimalDigits.count(significand)
         // value = 0.d1 d2 ... d(count) * 10^pointPosition
         let pointPosition = count &+ exponent
@@ -89,7 +94,8 @@ enum ShortestFloatFormatter {
             out.storeBytes(of: rest &>> UInt64(layout[4]), toByteOffset: Int(layout[2]), as: UInt64.self)
             return Int(layout[3]) &+ significant &+ signLength
         }
-        return writeOtherLayout(first: first, rest: rest, significant: significant, pointPosition: pointPosition, to: out)
+        return writeOtherLayout(first: first, rest: rest, significant: significant, pointPosition: pointPosition,
+                                to: out)
             &+ signLength
     }
 

@@ -9,9 +9,9 @@ import _Builtin_intrinsics.intel
 /// mask over the run from a sliding table, and three multiply-add steps (`pmaddwd`) that combine digits into
 /// pairs, fours and eights, as in simdjson's and fast_float's 16-digit SIMD parsers (Lemire, "Fast float parsing
 /// in practice", 2020; Muła, http://0x80.pl/articles/simd-parsing-int-sequences.html), here with SSE2 only
-/// (`pmaddubsw` would need SSSE3, which the x86-64 baseline the server is built for lacks). That is about 25
-/// instructions where two `EightDigitWord`s take about 75. Elsewhere, and when built with
-/// `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS` (to test that path on x86-64), it is two `EightDigitWord`s.
+/// (`pmaddubsw` would need SSSE3, which the x86-64 baseline lacks): far fewer instructions than two
+/// `EightDigitWord`s. Elsewhere, and when built with `-Xswiftc -DROPE_PORTABLE_BYTE_SCANS` (to test that path on
+/// x86-64), it is two `EightDigitWord`s.
 struct SixteenDigitRun {
     /// How many of the sixteen bytes, from the first, are ASCII digits before the first byte that is not one
     /// (0...16).
@@ -41,7 +41,8 @@ struct SixteenDigitRun {
         let pairs = _mm_packs_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(digits, zero), tens),
                                     _mm_madd_epi16(_mm_unpackhi_epi8(digits, zero), tens))
         let fours = _mm_madd_epi16(pairs, _mm_set_epi16(1, 100, 1, 100, 1, 100, 1, 100))
-        let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set_epi16(1, 10_000, 1, 10_000, 1, 10_000, 1, 10_000))
+        let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours),
+                                    _mm_set_epi16(1, 10_000, 1, 10_000, 1, 10_000, 1, 10_000))
         // The first eight digits in the low 32 bits, the last eight in the high 32 bits.
         let halves = UInt64(bitPattern: _mm_cvtsi128_si64(eights))
         paddedValue = (halves & 0xFFFF_FFFF) &* 100_000_000 &+ (halves &>> 32)
@@ -55,7 +56,8 @@ struct SixteenDigitRun {
         let secondMask = second.leadingDigitMask & UInt64(bitPattern: Int64(bitPattern: firstMask << 1) >> 63)
         let firstCount = first.leadingDigitCount
         count = firstCount &+ second.leadingDigitCount & (0 &- (firstCount &>> 3))
-        paddedValue = first.paddedValue(digitMask: firstMask) &* 100_000_000 &+ second.paddedValue(digitMask: secondMask)
+        paddedValue = first.paddedValue(digitMask: firstMask) &* 100_000_000
+            &+ second.paddedValue(digitMask: secondMask)
         #endif
     }
 

@@ -1,7 +1,7 @@
 import Testing
 import RoPEServer
 
-/// Header parsing a handler relies on: media types of Content-Type and Accept.
+/// Header parsing a handler relies on: the media type of Content-Type (Accept: ContentNegotiationTests).
 @Suite("HTTP request headers")
 struct HTTPRequestTests {
     @Test("Content-Type's media type drops parameters, surrounding blanks and case", arguments: [
@@ -20,18 +20,6 @@ struct HTTPRequestTests {
     @Test("no Content-Type has no media type")
     func noContentType() {
         #expect(HTTPRequest(method: "POST", path: "/rotate").mediaType == nil)
-    }
-
-    @Test("Accept matches an exact entry, whatever its parameters, blanks or case")
-    func accepts() {
-        let request = HTTPRequest(method: "POST", path: "/rotate",
-                                  headers: ["Accept": "text/html,  Application/X-NPY ;q=0.9, */*;q=0.1"])
-        #expect(request.accepts("application/x-npy"))
-        #expect(request.accepts("text/html"))
-        #expect(!request.accepts("application/json"))
-        #expect(!HTTPRequest(method: "GET", path: "/").accepts("application/x-npy"))
-        #expect(!HTTPRequest(method: "GET", path: "/",
-                             headers: ["Accept": "application/x-npy-extra"]).accepts("application/x-npy"))
     }
 }
 

@@ -158,7 +158,8 @@ struct GoldenCase {
 
     private func evaluateDecay() throws -> [String] {
         guard let dim = JSONValue.int(fields["dim"]) else { throw GoldenError.malformed("dim") }
-        let curve = try DecayCurve(dimension: dim, theta: JSONValue.double(fields["rope_theta"]) ?? 10000,
+        let curve = try DecayCurve(dimension: dim,
+                                   theta: JSONValue.double(fields["rope_theta"]) ?? RoPEParameters.defaultTheta,
                                    maxDistance: JSONValue.double(fields["max_distance"]) ?? 1000,
                                    points: JSONValue.int(fields["points"]) ?? 200)
         var failures: [String] = []

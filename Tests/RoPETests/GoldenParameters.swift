@@ -1,8 +1,8 @@
 import Foundation
 import RoPE
 
-/// Test-only mapping of request fields (JSON body or query strings) onto `RoPEParameters`, following API.md and
-/// the binding interpretations of `Tests/Golden/README.md`.
+/// Test-only mapping of request fields (JSON body or query strings) onto `RoPEParameters`, following openapi.yaml
+/// and the binding interpretations of `Tests/Golden/README.md`.
 enum GoldenParameters {
     /// Builds the RoPE parameters of a request from its fields; a NoPE layer is an error here.
     static func parameters(from fields: [String: Any]) throws -> RoPEParameters {
@@ -38,7 +38,7 @@ enum GoldenParameters {
             }
             maxPositions = JSONValue.int(text["max_position_embeddings"])
             partial = JSONValue.double(text["partial_rotary_factor"])
-            theta = JSONValue.double(text["rope_theta"]) ?? 10000
+            theta = JSONValue.double(text["rope_theta"]) ?? RoPEParameters.defaultTheta
             if let ropeParameters = text["rope_parameters"] as? [String: Any] {
                 guard let picked = try pick(ropeParameters, layerType: layerType) else { return nil }
                 object = picked

@@ -1,8 +1,8 @@
 import Testing
 import RoPE
 
-/// Parameters at the edge of Double's range used to give infinities that the JSON writer turned into `null`
-/// (wavelengths, attention scores indistinguishable from masked ones); they are rejected now, naming the field.
+/// Parameters at the edge of Double's range are rejected naming the field, instead of giving infinities that a
+/// JSON writer turns into `null` (wavelengths, attention scores indistinguishable from masked ones).
 @Suite("Numeric edge regressions")
 struct NumericEdgeRegressionTests {
     private func error(_ body: () throws(RoPEError) -> Void) -> RoPEError? {
@@ -12,7 +12,7 @@ struct NumericEdgeRegressionTests {
 
     @Test("YaRN with a huge factor: subnormal inverse frequencies would give infinite wavelengths")
     func yarnSubnormalFrequencies() {
-        // Was: inv_freq [1, 1e-309, 1e-310, 1e-311] and wavelengths [6.28, null, null, null] from GET /frequencies.
+        // Unchecked, inv_freq would be [1, 1e-309, 1e-310, 1e-311] and the wavelengths [6.28, inf, inf, inf].
         var parameters = RoPEParameters()
         parameters.scaling = .yarn(YaRNScaling(factor: 1e308, originalMaxPositionEmbeddings: 1))
         let failure = error { () throws(RoPEError) in
@@ -69,7 +69,7 @@ struct NumericEdgeRegressionTests {
     @Test("an attention score that overflows is an error, never -inf (which means masked)",
           arguments: [(-1.0, false), (-1e308, true), (1e308, true), (-1e300, false)])
     func attentionOverflow(scale: Double, softmax: Bool) {
-        // Was: {"scores": [[null]]} with status 200, as if the key were masked.
+        // Unchecked, an overflowing score could come out as -inf, which means masked.
         let failure = error { () throws(RoPEError) in
             _ = try scores(queries: [3e38, 0], keys: [3e38, 0], scale: scale, softmax: softmax)
         }

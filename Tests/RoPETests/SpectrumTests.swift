@@ -229,7 +229,8 @@ struct SpectrumModelTypeTests {
                 } else {
                     #expect(spectrum.inverseFrequencies[j] == 0)
                     #expect(spectrum.regimes[j] == .zero)
-                    #expect(spectrum.wavelengths[j] == nil && spectrum.rotationsContext[j] == 0 && spectrum.ratios[j] == 0)
+                    #expect(spectrum.wavelengths[j] == nil && spectrum.rotationsContext[j] == 0
+                                && spectrum.ratios[j] == 0)
                 }
             }
             #expect(spectrum.regimeCounts[.zero] == 6)

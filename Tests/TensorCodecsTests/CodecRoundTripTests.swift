@@ -27,7 +27,8 @@ import TensorCodecs
     @Test func largeRandomTensorRoundTripsThroughJSON() throws {
         var generator = SeededGenerator(seed: 2048)
         let values = (0..<(256 * 128)).map { _ in generator.finiteFloat() }
-        let tensor = try #require(try Support.parseJSON(Support.jsonBody(values, shape: [256, 128])).tensors["embeddings"])
+        let body = try Support.parseJSON(Support.jsonBody(values, shape: [256, 128]))
+        let tensor = try #require(body.tensors["embeddings"])
         #expect(tensor.shape == [256, 128])
         #expect(tensor.values.map(\.bitPattern) == values.map(\.bitPattern))
     }

@@ -5,8 +5,8 @@ import TensorCodecs
 
 /// The tensor reader's fast literal path (eight-byte digit runs, bounded-error Double conversion) against strtof,
 /// and against the general scanner it hands unusual literals to: same values bit for bit, same errors at the same
-/// offsets, same limits. Seeded and bounded, so it runs in CI in a second or two; the exhaustive check over all
-/// float32 bit patterns was run offline (see the commit that added this suite).
+/// offsets, same limits. Seeded and bounded, so it runs in CI in a second or two; `tools/float-parse-check` sweeps
+/// the float32 bit patterns offline.
 @Suite struct JSONNumberFastPathTests {
     /// strtof on a Swift string (the conversion suite's).
     static func strtofValue(_ literal: String) -> Float {
@@ -28,7 +28,9 @@ import TensorCodecs
             break
         }
         var text = generator.next() & 1 == 0 ? "-" : ""
-        let digit = { (generator: inout SeededGenerator) -> Character in Character(Unicode.Scalar(UInt8(48 + generator.next() % 10))) }
+        let digit = { (generator: inout SeededGenerator) -> Character in
+            Character(Unicode.Scalar(UInt8(48 + generator.next() % 10)))
+        }
         let integerDigits = generator.next() % 4 == 0 ? 1 + Int(generator.next() % 9) : 1
         if integerDigits == 1 {
             text.append(digit(&generator))
@@ -63,7 +65,8 @@ import TensorCodecs
     static func nearMidpointLiteral(_ generator: inout SeededGenerator) -> String {
         var value = generator.finiteFloat().magnitude
         if generator.next() & 1 == 0 {
-            value = Float(bitPattern: (Float(0.1).bitPattern ... Float(9.999).bitPattern).randomElement(using: &generator)!)
+            value = Float(
+                bitPattern: (Float(0.1).bitPattern ... Float(9.999).bitPattern).randomElement(using: &generator)!)
         }
         if !value.nextUp.isFinite { value = value.nextDown }
         let midpoint = (Double(value) + Double(value.nextUp)) / 2  // exact: 25 significant bits
@@ -87,7 +90,8 @@ import TensorCodecs
     func randomLiteralsMatchStrtof(chunk: Int) throws {
         var generator = SeededGenerator(seed: 0xFA57_0000 + UInt64(chunk))
         let separators = [",", ", ", ",\n  ", " ,\t"]
-        try Self.checkAgainstStrtof((0..<50_000).map { _ in Self.randomLiteral(&generator) }, separator: separators[chunk])
+        try Self.checkAgainstStrtof((0..<50_000).map { _ in Self.randomLiteral(&generator) },
+                                    separator: separators[chunk])
     }
 
     @Test func nearMidpointLiteralsMatchStrtof() throws {
@@ -138,7 +142,9 @@ import TensorCodecs
                 literal.append(contentsOf: String((exponent >> 3) % (exponent & 0x100 == 0 ? 46 : 1000)).utf8)
             }
             literal.append(0)
-            let value = literal.withUnsafeBufferPointer { strtof(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), nil) }
+            let value = literal.withUnsafeBufferPointer {
+                strtof(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), nil)
+            }
             guard value.isFinite else { continue }
             literal.removeLast()
             if !expected.isEmpty {
@@ -162,7 +168,9 @@ import TensorCodecs
         for index in expected.indices where tensor.values[index].bitPattern != expected[index] {
             mismatches += 1
             if mismatches <= 10 {
-                Issue.record("element \(index): parsed 0x\(String(tensor.values[index].bitPattern, radix: 16)), strtof gives 0x\(String(expected[index], radix: 16))")
+                let parsed = String(tensor.values[index].bitPattern, radix: 16)
+                let reference = String(expected[index], radix: 16)
+                Issue.record("element \(index): parsed 0x\(parsed), strtof gives 0x\(reference)")
             }
         }
         #expect(mismatches == 0)
@@ -237,7 +245,8 @@ import TensorCodecs
                 case .success(let values):
                     #expect(length <= limit && values.first == Self.strtofValue(literal), "\(literal) limit \(limit)")
                 case .failure(let error):
-                    #expect(length > limit && error.kind == .tooLarge && error.offset == 15, "\(literal) limit \(limit): \(error)")
+                    #expect(length > limit && error.kind == .tooLarge && error.offset == 15,
+                            "\(literal) limit \(limit): \(error)")
                 }
             }
         }

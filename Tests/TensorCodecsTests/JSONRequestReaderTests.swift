@@ -26,7 +26,9 @@ import TensorCodecs
             return
         }
         #expect(scaling.keys == ["rope_type", "factor", "short_factor"])
-        guard case .number(let factor)? = scaling["factor"], case .array(let shortFactor)? = scaling["short_factor"] else {
+        guard case .number(let factor)? = scaling["factor"],
+              case .array(let shortFactor)? = scaling["short_factor"]
+        else {
             Issue.record("rope_scaling members have the wrong types")
             return
         }
@@ -60,7 +62,8 @@ import TensorCodecs
         #expect(error.message.contains(phrase), "\(error.message)")
     }
 
-    @Test(arguments: [[0xC3, 0x28], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xFF], [0x80]])
+    @Test(arguments: [[0xC3, 0x28], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xFF],
+                      [0x80]])
     func invalidUTF8InStringsIsMalformed(sequence: [UInt8]) throws {
         let bytes = Array(#"{"layout": "a"#.utf8) + sequence + Array(#"b"}"#.utf8)
         let error = try #require(Support.jsonError(bytes))
@@ -87,10 +90,11 @@ import TensorCodecs
     }
 
     @Test(arguments: ["", "   ", "{", "{\"a\"", "{\"a\":", "{\"a\": 1", "{\"a\": 1,}", "{,}", "{\"a\" 1}", "{a: 1}",
-                      "{\"a\": tru}", "{\"a\": nul}", "{\"a\": [1, 2}", "{\"a\": {\"b\": 1]}", "{} x", "{}{}", "{\"a\": 1} ,",
-                      "\u{FEFF}{}", "{'a': 1}", "{\"embeddings\": [[1, 2], [3, 4]}", "{\"embeddings\": [1 2]}",
-                      "{\"embeddings\": [1,]}", "{\"embeddings\": [[1],]}", "{\"embeddings\": [", "{\"embeddings\": [[1], [2]",
-                      "{\"embeddings\": tru}", "{\"a\": \"unterminated}"])
+                      "{\"a\": tru}", "{\"a\": nul}", "{\"a\": [1, 2}", "{\"a\": {\"b\": 1]}", "{} x", "{}{}",
+                      "{\"a\": 1} ,", "\u{FEFF}{}", "{'a': 1}", "{\"embeddings\": [[1, 2], [3, 4]}",
+                      "{\"embeddings\": [1 2]}", "{\"embeddings\": [1,]}", "{\"embeddings\": [[1],]}",
+                      "{\"embeddings\": [", "{\"embeddings\": [[1], [2]", "{\"embeddings\": tru}",
+                      "{\"a\": \"unterminated}"])
     func syntaxErrorsAreMalformed(text: String) throws {
         let error = try #require(Support.jsonError(text))
         #expect(error.kind == .malformed, "\(text): \(error)")
@@ -117,14 +121,17 @@ import TensorCodecs
         let longer = try #require(Support.jsonError(#"{"embeddings": [[1, 2], [3, 4, 5]]}"#))
         #expect(longer.kind == .invalid && longer.message.contains("has 3 elements, expected 2"))
         let numberForArray = try #require(Support.jsonError(#"{"embeddings": [[1, 2], 3]}"#))
-        #expect(numberForArray.kind == .invalid && numberForArray.offset == 24 && numberForArray.message.contains("ragged"))
+        #expect(numberForArray.kind == .invalid && numberForArray.offset == 24
+                    && numberForArray.message.contains("ragged"))
         let arrayForNumber = try #require(Support.jsonError(#"{"embeddings": [1, [2]]}"#))
-        #expect(arrayForNumber.kind == .invalid && arrayForNumber.offset == 19 && arrayForNumber.message.contains("ragged"))
+        #expect(arrayForNumber.kind == .invalid && arrayForNumber.offset == 19
+                    && arrayForNumber.message.contains("ragged"))
         let deeperOuter = try #require(Support.jsonError(#"{"embeddings": [[[1], [2]], [[3]]]}"#))
         #expect(deeperOuter.kind == .invalid && deeperOuter.message.contains("depth 2 has 1 element, expected 2"))
     }
 
-    @Test(arguments: [("\"1\"", "a string"), ("true", "a boolean"), ("false", "a boolean"), ("null", "null"), ("{}", "an object")])
+    @Test(arguments: [("\"1\"", "a string"), ("true", "a boolean"), ("false", "a boolean"), ("null", "null"),
+                      ("{}", "an object")])
     func nonNumbersInATensorAreInvalid(element: String, found: String) throws {
         let error = try #require(Support.jsonError("{\"embeddings\": [[1, \(element)]]}"))
         #expect(error.kind == .invalid && error.field == "embeddings" && error.offset == 20)
@@ -171,7 +178,8 @@ import TensorCodecs
         var limits = CodecLimits()
         limits.maxTensorElements = 6
         #expect(Support.jsonError(#"{"embeddings": [[1, 2, 3], [4, 5, 6]]}"#, limits: limits) == nil)
-        let error = try #require(Support.jsonError(#"{"embeddings": [[1, 2, 3], [4, 5, 6], [7, 8, 9]]}"#, limits: limits))
+        let error = try #require(Support.jsonError(#"{"embeddings": [[1, 2, 3], [4, 5, 6], [7, 8, 9]]}"#,
+                                                   limits: limits))
         #expect(error.kind == .tooLarge && error.field == "embeddings" && error.offset == 39)
         #expect(error.message.contains("more than the limit of 6 elements"))
     }
@@ -201,7 +209,8 @@ import TensorCodecs
     }
 
     @Test func errorsInsideNestedFieldsNameThePath() throws {
-        let error = try #require(Support.jsonError(#"{"rope_scaling": {"rope_type": "yarn", "long_factor": [1, 2, 01]}}"#))
+        let error = try #require(
+            Support.jsonError(#"{"rope_scaling": {"rope_type": "yarn", "long_factor": [1, 2, 01]}}"#))
         #expect(error.kind == .malformed)
         #expect(error.field == "rope_scaling.long_factor[2]")
         #expect(error.message.hasPrefix("rope_scaling.long_factor[2]: "))
@@ -209,10 +218,13 @@ import TensorCodecs
     }
 
     @Test func jsonObjectSubscriptAndEquality() {
-        let object = JSONObject(members: [(key: "a", value: .number(JSONNumber(literal: "1")!)), (key: "b", value: .null)])
+        let one = JSONValue.number(JSONNumber(literal: "1")!)
+        let object = JSONObject(members: [(key: "a", value: one), (key: "b", value: .null)])
         #expect(object["a"] == .number(JSONNumber(literal: "1")!))
         #expect(object["missing"] == nil)
-        #expect(object == JSONObject(members: [(key: "a", value: .number(JSONNumber(literal: "1")!)), (key: "b", value: .null)]))
-        #expect(object != JSONObject(members: [(key: "b", value: .null), (key: "a", value: .number(JSONNumber(literal: "1")!))]))
+        let equal = JSONObject(members: [(key: "a", value: .number(JSONNumber(literal: "1")!)),
+                                         (key: "b", value: .null)])
+        #expect(object == equal)
+        #expect(object != JSONObject(members: [(key: "b", value: .null), (key: "a", value: one)]))
     }
 }

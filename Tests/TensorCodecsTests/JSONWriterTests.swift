@@ -62,7 +62,8 @@ import TensorCodecs
         writer.value(false)
         writer.endObject()
         let text = Support.text(of: writer.finish())
-        #expect(text == #"{"a":1.5,"b":-42,"c":true,"d":"quote\" backslash\\ newline\n tab\t bell\u0007 é😀","e":null,"f":[null,null,1e-05,-0.0,{},[]],"g":false}"#)
+        #expect(text == #"{"a":1.5,"b":-42,"c":true,"d":"quote\" backslash\\ newline\n tab\t bell\u0007 é😀","#
+                    + #""e":null,"f":[null,null,1e-05,-0.0,{},[]],"g":false}"#)
         let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect(parsed?["d"] as? String == "quote\" backslash\\ newline\n tab\t bell\u{7} é😀")
     }
@@ -70,7 +71,8 @@ import TensorCodecs
     @Test func specificFloatsTakeTheirShortestForm() {
         let expected: [(Float, String)] = [
             (0, "0"), (-0.0, "-0.0"), (2, "2"), (-2, "-2"), (0.1, "0.1"), (1.5, "1.5"), (100, "100"),
-            (1e-5, "1e-5"), (0.001, "1e-3"), (0.0012345678, "0.0012345678"), (1e10, "1e10"), (123456792, "123456790"), (16777216, "16777216"),
+            (1e-5, "1e-5"), (0.001, "1e-3"), (0.0012345678, "0.0012345678"), (1e10, "1e10"), (123456792, "123456790"),
+            (16777216, "16777216"),
             (.greatestFiniteMagnitude, "3.4028235e38"), (-.greatestFiniteMagnitude, "-3.4028235e38"),
             (.leastNonzeroMagnitude, "1e-45"), (.leastNormalMagnitude, "1.1754944e-38"), (1.0 / 3.0, "0.33333334"),
             (.infinity, "null"), (-.infinity, "null"), (.nan, "null"), (-.nan, "null"), (.signalingNaN, "null"),
@@ -106,7 +108,8 @@ import TensorCodecs
     @Test func normalAndRotatedValuesFollowTheRules() throws {
         var generator = SeededGenerator(seed: 0x5EED_0042)
         let normal: [Float] = (0..<40_000).map { _ in
-            let u1 = max(Double(generator.next() >> 11) * 0x1p-53, 0x1p-60), u2 = Double(generator.next() >> 11) * 0x1p-53
+            let u1 = max(Double(generator.next() >> 11) * 0x1p-53, 0x1p-60)
+            let u2 = Double(generator.next() >> 11) * 0x1p-53
             return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
         }
         let rotated: [Float] = stride(from: 0, to: normal.count, by: 2).flatMap { pair -> [Float] in
@@ -202,10 +205,12 @@ import TensorCodecs
             let readBack = Float(token)
             let shortest = Self.normalizedDecimal(value.description)
             let mine = Self.normalizedDecimal(token)
-            if readBack?.bitPattern != value.bitPattern || mine.digits != shortest.digits || mine.exponent != shortest.exponent
-                || token != Self.expectedText(value) {
+            if readBack?.bitPattern != value.bitPattern || mine.digits != shortest.digits
+                || mine.exponent != shortest.exponent || token != Self.expectedText(value) {
                 failures += 1
-                if failures <= 10 { Issue.record("\(value.description) (0x\(String(value.bitPattern, radix: 16))) written as \(token)") }
+                if failures <= 10 {
+                    Issue.record("\(value.description) (0x\(String(value.bitPattern, radix: 16))) written as \(token)")
+                }
             }
         }
         #expect(failures == 0)
@@ -223,7 +228,9 @@ import TensorCodecs
         [Float.nan, 1, -.infinity].withUnsafeBufferPointer { writer.tensor($0, shape: [3]) }
         writer.endObject()
         let text = Support.text(of: writer.finish())
-        #expect(text == #"{"t":[[[0,0.25,0.5,0.75],[1,1.25,1.5,1.75],[2,2.25,2.5,2.75]],[[3,3.25,3.5,3.75],[4,4.25,4.5,4.75],[5,5.25,5.5,5.75]]],"empty":[[],[]],"cells":[null,1,null]}"#)
+        #expect(text == #"{"t":[[[0,0.25,0.5,0.75],[1,1.25,1.5,1.75],[2,2.25,2.5,2.75]],"#
+                    + #"[[3,3.25,3.5,3.75],[4,4.25,4.5,4.75],[5,5.25,5.5,5.75]]],"#
+                    + #""empty":[[],[]],"cells":[null,1,null]}"#)
         let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect((parsed?["t"] as? [[[Double]]])?[1][2][3] == 5.75)
     }
@@ -232,7 +239,8 @@ import TensorCodecs
         var generator = SeededGenerator(seed: 77)
         let values: [Double] = (0..<3_000).map { _ in
             Double(bitPattern: generator.next())
-        }.filter(\.isFinite) + [0, -0.0, Double(bitPattern: 0x0000_1000_0000_0001), .greatestFiniteMagnitude, 1e21, 1e-7, 0.1]
+        }.filter(\.isFinite)
+            + [0, -0.0, Double(bitPattern: 0x0000_1000_0000_0001), .greatestFiniteMagnitude, 1e21, 1e-7, 0.1]
         var writer = JSONWriter(capacity: 0)
         writer.doubles(values, shape: [values.count])
         let text = Support.text(of: writer.finish())

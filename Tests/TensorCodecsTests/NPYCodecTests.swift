@@ -61,7 +61,8 @@ import TensorCodecs
         for shift in 1...7 {
             let padded = [UInt8](repeating: 0, count: shift) + bytes
             let tensor = try padded.withUnsafeBytes { raw in
-                try NPYReader.read(UnsafeRawBufferPointer(rebasing: raw[shift...]), field: "keys", limits: CodecLimits())
+                try NPYReader.read(UnsafeRawBufferPointer(rebasing: raw[shift...]), field: "keys",
+                                   limits: CodecLimits())
             }
             #expect(tensor.values.map(\.bitPattern) == values.map(\.bitPattern))
         }
@@ -93,7 +94,8 @@ import TensorCodecs
 
     @Test(arguments: [3.5e38, .infinity, -.infinity, .nan])
     func float64OutsideFloat32IsInvalid(value: Double) throws {
-        let bytes = Self.file(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", data: Self.float64Bytes([1, value]))
+        let bytes = Self.file(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                              data: Self.float64Bytes([1, value]))
         let error = try #require(Self.error(bytes))
         #expect(error.kind == .invalid && error.field == "embeddings" && error.offset == 128 + 8)
         #expect(error.message.contains("element 1"))
@@ -107,25 +109,35 @@ import TensorCodecs
 
     @Test(arguments: ["'>f4'", "'>f8'", "'<i4'", "'<f2'", "'|u1'", "'<c8'", "[('a', '<f4')]"])
     func otherDtypesAreUnsupported(descr: String) throws {
-        let bytes = Self.file(header: "{'descr': \(descr), 'fortran_order': False, 'shape': (2,), }", data: Self.float32Bytes([1, 2]))
+        let bytes = Self.file(header: "{'descr': \(descr), 'fortran_order': False, 'shape': (2,), }",
+                              data: Self.float32Bytes([1, 2]))
         let error = try #require(Self.error(bytes))
         #expect(error.kind == .unsupported && error.field == "embeddings" && !error.message.isEmpty)
     }
 
     @Test func fortranOrderIsUnsupported() throws {
-        let bytes = Self.file(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", data: Self.float32Bytes([1, 2, 3, 4]))
+        let bytes = Self.file(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+                              data: Self.float32Bytes([1, 2, 3, 4]))
         let error = try #require(Self.error(bytes))
         #expect(error.kind == .unsupported && error.message.contains("Fortran"))
     }
 
     @Test func shapeProblems() throws {
-        let scalar = try #require(Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", data: Self.float32Bytes([1]))))
+        let scalar = try #require(
+            Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
+                                 data: Self.float32Bytes([1]))))
         #expect(scalar.kind == .invalid && scalar.message.contains("scalar"))
-        let empty = try #require(Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", data: [])))
+        let empty = try #require(
+            Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", data: [])))
         #expect(empty.kind == .invalid && empty.message.contains("empty"))
-        let overflow = try #require(Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", data: [])))
+        let overflowShape = "(4294967296, 4294967296, 4294967296)"
+        let overflow = try #require(
+            Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': \(overflowShape), }",
+                                 data: [])))
         #expect(overflow.kind == .tooLarge)
-        let huge = try #require(Self.error(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }", data: [])))
+        let huge = try #require(Self.error(
+            Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
+                      data: [])))
         #expect(huge.kind == .tooLarge)
         var limits = CodecLimits()
         limits.maxTensorElements = 5
@@ -138,7 +150,8 @@ import TensorCodecs
         let truncated = try #require(Self.error(Array(bytes.dropLast())))
         #expect(truncated.kind == .malformed && truncated.message.contains("truncated"))
         let trailing = try #require(Self.error(bytes + [0]))
-        #expect(trailing.kind == .malformed && trailing.message.contains("trailing bytes") && trailing.offset == 128 + 16)
+        #expect(trailing.kind == .malformed && trailing.message.contains("trailing bytes")
+                    && trailing.offset == 128 + 16)
     }
 
     @Test(arguments: [
@@ -169,7 +182,8 @@ import TensorCodecs
         wrongVersion[6] = 4
         var headerTooLong = good
         headerTooLong[9] = 0xFF
-        for bytes in [[], Array(good[0..<5]), Array(good[0..<9]), wrongMagic, wrongVersion, headerTooLong, Array("{\"a\": 1}".utf8)] {
+        for bytes in [[], Array(good[0..<5]), Array(good[0..<9]), wrongMagic, wrongVersion, headerTooLong,
+                      Array("{\"a\": 1}".utf8)] {
             let error = try #require(Self.error(bytes))
             #expect(error.kind == .malformed && !error.message.isEmpty)
         }

@@ -1,6 +1,6 @@
 // Shared by the `request` and `query` fuzz targets: the real router (RoPEService.router, the handlers the server
 // runs) with small limits so one input stays cheap, and the checks every response must pass whatever the input:
-// a status from API.md (200, 400, 413, 415, 422 here), JSON error bodies with string `error` and `error_type`,
+// a status from openapi.yaml (200, 400, 413, 415, 422 here), JSON error bodies with string `error` and `error_type`,
 // JSON success bodies that parse, .npy success bodies that read back.
 import RoPE
 import RoPEServer
@@ -65,7 +65,9 @@ enum RouterHarness {
         guard allowedStatuses.contains(status) else { fail("unexpected status \(status)") }
         switch contentType {
         case "application/x-npy":
-            guard status == 200, request.accepts("application/x-npy") else { fail(".npy body without asking") }
+            guard status == 200, request.responseFormat(offered: [.json, .npy]) == .npy else {
+                fail(".npy body without asking")
+            }
             // Attention scores may hold -inf (causal mask), which the reader rightly refuses; rotations may not.
             if request.path == "/rotate" {
                 let problem: String? = body.withUnsafeBytes { file in
@@ -79,7 +81,9 @@ enum RouterHarness {
                 if let problem { fail(problem) }
             }
         case "image/svg+xml":
-            guard status == 200, request.accepts("image/svg+xml") else { fail("SVG body without asking") }
+            guard status == 200, request.responseFormat(offered: [.json, .svg]) == .svg else {
+                fail("SVG body without asking")
+            }
             if !body.starts(with: Array("<svg".utf8)) { fail("the SVG body does not start with <svg") }
         case "application/json":
             let parsed: Result<JSONRequestBody, CodecError> = body.withUnsafeBytes { bytes in

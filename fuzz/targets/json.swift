@@ -22,7 +22,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let body = try JSONRequestReader.parse(bytes, tensorFields: tensorFields, limits: codecFuzzLimits)
         for (name, tensor) in body.tensors {
             check(!tensor.shape.isEmpty && tensor.shape.allSatisfy { $0 > 0 }, "\(name) has shape \(tensor.shape)")
-            check(tensor.shape.reduce(1, *) == tensor.values.count, "\(name) shape \(tensor.shape) vs \(tensor.values.count) values")
+            check(tensor.shape.reduce(1, *) == tensor.values.count,
+                  "\(name) shape \(tensor.shape) vs \(tensor.values.count) values")
             check(tensor.values.allSatisfy(\.isFinite), "\(name) holds a non-finite value")
             roundTrip(tensor, name: name)
         }

@@ -19,7 +19,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do throws(CodecError) {
         let tensor = try NPYReader.read(bytes, field: "embeddings", limits: codecFuzzLimits)
         check(!tensor.shape.isEmpty && tensor.shape.allSatisfy { $0 > 0 }, "shape \(tensor.shape)")
-        check(tensor.shape.reduce(1, *) == tensor.values.count, "shape \(tensor.shape) vs \(tensor.values.count) values")
+        check(tensor.shape.reduce(1, *) == tensor.values.count,
+              "shape \(tensor.shape) vs \(tensor.values.count) values")
         check(tensor.values.allSatisfy(\.isFinite), "a non-finite value was accepted")
         // withUnsafeBufferPointer cannot return a non-copyable value, so the buffer leaves through an Optional.
         var written: ResponseBuffer?
@@ -28,7 +29,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             do throws(CodecError) {
                 let again = try NPYReader.read(file, field: "embeddings", limits: codecFuzzLimits)
                 check(again.shape == tensor.shape, "shape \(tensor.shape) read back as \(again.shape)")
-                check(again.values.map(\.bitPattern) == tensor.values.map(\.bitPattern), "values changed through NPYWriter")
+                check(again.values.map(\.bitPattern) == tensor.values.map(\.bitPattern),
+                      "values changed through NPYWriter")
             } catch {
                 check(false, "a file written by NPYWriter does not read back: \(error.message)")
             }

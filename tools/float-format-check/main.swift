@@ -32,8 +32,10 @@ DispatchQueue.concurrentPerform(iterations: threads) { thread in
             if referenceLength != candidateLength || memcmp(reference, candidate, referenceLength) != 0 {
                 differences += 1
                 if differences <= 10 {
-                    let old = String(decoding: UnsafeBufferPointer(start: reference, count: referenceLength), as: UTF8.self)
-                    let new = String(decoding: UnsafeBufferPointer(start: candidate, count: candidateLength), as: UTF8.self)
+                    let old = String(decoding: UnsafeBufferPointer(start: reference, count: referenceLength),
+                                     as: UTF8.self)
+                    let new = String(decoding: UnsafeBufferPointer(start: candidate, count: candidateLength),
+                                     as: UTF8.self)
                     printLock.lock()
                     report("0x\(String(bits, radix: 16)): reference \(old), candidate \(new)")
                     printLock.unlock()
@@ -47,5 +49,6 @@ DispatchQueue.concurrentPerform(iterations: threads) { thread in
 }
 
 let total = differing.reduce(0, +)
-report("compared \(compared.reduce(0, +)) bit patterns (all 2^32), \(total) differ, \(Int(Date().timeIntervalSince(started))) s")
+let elapsedSeconds = Int(Date().timeIntervalSince(started))
+report("compared \(compared.reduce(0, +)) bit patterns (all 2^32), \(total) differ, \(elapsedSeconds) s")
 exit(total == 0 ? 0 : 1)

@@ -113,5 +113,6 @@ for form in 0..<3 {
     print("\(formNames[form]): \(total.checked[form]) finite values checked, \(total.mismatched[form]) mismatches")
 }
 for example in total.examples.prefix(10) { print(example) }
-print("stride \(stride): \(patternCount) bit patterns, \(Int(Date().timeIntervalSince(started))) s on \(threads) threads")
+let elapsedSeconds = Int(Date().timeIntervalSince(started))
+print("stride \(stride): \(patternCount) bit patterns, \(elapsedSeconds) s on \(threads) threads")
 exit(total.mismatched.reduce(0, +) == 0 ? 0 : 1)

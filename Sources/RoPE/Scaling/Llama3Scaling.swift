@@ -32,7 +32,8 @@ public struct Llama3Scaling: Sendable, Hashable {
         guard highFreqFactor > lowFreqFactor else {
             // The smoothing divides by high - low; equal values would make the blend undefined.
             throw RoPEError(.invalidParameter, field: "rope_scaling.high_freq_factor",
-                            "rope_scaling.high_freq_factor (\(highFreqFactor)) must be greater than low_freq_factor (\(lowFreqFactor))")
+                            "rope_scaling.high_freq_factor (\(highFreqFactor)) must be greater than "
+                                + "low_freq_factor (\(lowFreqFactor))")
         }
         let originalContext = Double(originalMaxPositionEmbeddings)
         let lowFrequencyWavelength = originalContext / lowFreqFactor

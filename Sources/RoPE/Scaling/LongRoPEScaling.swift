@@ -55,14 +55,16 @@ public struct LongRoPEScaling: Sendable, Hashable {
         guard attention.isFinite, attention > 0 else {
             // omax == 1 makes ln(omax) = 0.
             throw RoPEError(.invalidParameter, field: "rope_scaling.original_max_position_embeddings",
-                            "rope_scaling.original_max_position_embeddings (\(originalMaxPositionEmbeddings)) gives the attention factor \(attention); give attention_factor explicitly")
+                            "rope_scaling.original_max_position_embeddings (\(originalMaxPositionEmbeddings)) gives "
+                                + "the attention factor \(attention); give attention_factor explicitly")
         }
 
         let useLong = usesLongFactors(sequenceLength: sequenceLength)
         let rescale = useLong ? longFactor : shortFactor
         let inverse = FrequencyTable.defaultInverseFrequencies(base: base, rotaryDimension: r)
             .enumerated().map { j, frequency in frequency / rescale[j] }
-        try RoPEError.requireUsableFrequencies(inverse, field: useLong ? "rope_scaling.long_factor" : "rope_scaling.short_factor")
+        try RoPEError.requireUsableFrequencies(
+            inverse, field: useLong ? "rope_scaling.long_factor" : "rope_scaling.short_factor")
         return ScaledFrequencies(inverseFrequencies: inverse, attentionFactor: attention)
     }
 

@@ -5,17 +5,18 @@
 public enum RoPEScaling: Sendable, Hashable {
     /// rope_type `default`: inv_freq[j] = b^(-2j/r), attention factor 1.
     case none
-    /// rope_type `linear` (position interpolation): inv_freq / factor.
+    /// rope_type `linear` (position interpolation, Chen et al. 2023): inv_freq / factor.
     case linear(factor: Double)
-    /// rope_type `ntk` (static NTK-aware): the base becomes b * factor^(r/(r-2)).
+    /// rope_type `ntk` (static NTK-aware, bloc97 2023): the base becomes b * factor^(r/(r-2)).
     case ntk(factor: Double)
     /// rope_type `dynamic`: NTK base change that grows with the sequence length.
     case dynamic(DynamicNTKScaling)
-    /// rope_type `yarn`: NTK-by-parts interpolation plus an attention (temperature) factor.
+    /// rope_type `yarn` (Peng et al. 2023): NTK-by-parts interpolation plus an attention (temperature) factor.
     case yarn(YaRNScaling)
-    /// rope_type `llama3`: piecewise interpolation by wavelength band.
+    /// rope_type `llama3` (Llama 3.1): piecewise interpolation by wavelength band.
     case llama3(Llama3Scaling)
-    /// rope_type `longrope` (Phi-3): per-frequency rescale factors, short or long by sequence length.
+    /// rope_type `longrope` (Ding et al. 2024; Phi-3): per-frequency rescale factors, short or long by sequence
+    /// length.
     case longrope(LongRoPEScaling)
     /// rope_type `proportional` (Gemma 4): the ladder over d with only the first p d / 2 frequencies non-zero.
     case proportional(ProportionalScaling)

@@ -25,7 +25,8 @@ enum StaticNTKScaling {
         let scaledBase = base * pow(growth, Double(r) / Double(r - 2))
         guard scaledBase.isFinite, scaledBase > 0 else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.factor",
-                            "rope_scaling.factor (\(growth)) makes the NTK base \(scaledBase), which is not a positive finite number")
+                            "rope_scaling.factor (\(growth)) makes the NTK base \(scaledBase), which is not a "
+                                + "positive finite number")
         }
         return scaledBase
     }

@@ -66,11 +66,14 @@ public struct YaRNScaling: Sendable, Hashable {
         try RoPEError.requirePositiveFinite(betaSlow, field: "rope_scaling.beta_slow")
         if let mscale { try Self.requireFinite(mscale, field: "rope_scaling.mscale") }
         if let mscaleAllDim { try Self.requireFinite(mscaleAllDim, field: "rope_scaling.mscale_all_dim") }
-        if let attentionFactor { try RoPEError.requirePositiveFinite(attentionFactor, field: "rope_scaling.attention_factor") }
+        if let attentionFactor {
+            try RoPEError.requirePositiveFinite(attentionFactor, field: "rope_scaling.attention_factor")
+        }
         let attention = resolvedAttentionFactor
         guard attention.isFinite, attention > 0 else {
             throw RoPEError(.invalidParameter, field: "rope_scaling.mscale",
-                            "rope_scaling.mscale and mscale_all_dim give the attention factor \(attention), which is not a positive finite number")
+                            "rope_scaling.mscale and mscale_all_dim give the attention factor \(attention), which is "
+                                + "not a positive finite number")
         }
 
         var low = Self.correctionDimension(rotations: betaFast, rotaryDimension: r, base: base,
@@ -80,7 +83,8 @@ public struct YaRNScaling: Sendable, Hashable {
         guard low.isFinite, high.isFinite else {
             // Happens for rope_theta == 1 (ln b = 0); HF would fail in math.floor as well.
             throw RoPEError(.invalidParameter, field: "rope_theta",
-                            "rope_theta (\(base)) gives an undefined YaRN correction range (ln(rope_theta) must not be 0)")
+                            "rope_theta (\(base)) gives an undefined YaRN correction range (ln(rope_theta) must "
+                                + "not be 0)")
         }
         if truncate {
             low = low.rounded(.down)

@@ -12,40 +12,42 @@ struct DecayPlot {
 
     var svg: String {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let plotBottom = top + plotHeight
         let maxDistance = max(curve.distance.last ?? 0, 1e-12)
         let maxBound = max(curve.bound.max() ?? 0, 1e-12) * 1.05
         func x(_ distance: Double) -> Double { left + distance / maxDistance * plotWidth }
         func y(_ bound: Double) -> Double { top + plotHeight - bound / maxBound * plotHeight }
-        func number(_ value: Double) -> String { String(format: "%.2f", value) }
         func label(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.3g", value)
         }
+        let number = ChartFrame.number, line = ChartFrame.line, text = ChartFrame.text
 
-        var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(number(width / 2))" y="24" text-anchor="middle" font-size="15">RoPE long-term decay (RoFormer 3.4.3), dim = \(dimension), theta = \(label(theta))</text>
-
-        """
-        // Axes.
-        svg += "<line x1=\"\(number(left))\" y1=\"\(number(top + plotHeight))\" x2=\"\(number(left + plotWidth))\" y2=\"\(number(top + plotHeight))\" stroke=\"black\"/>\n"
-        svg += "<line x1=\"\(number(left))\" y1=\"\(number(top))\" x2=\"\(number(left))\" y2=\"\(number(top + plotHeight))\" stroke=\"black\"/>\n"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        svg += text("RoPE long-term decay (RoFormer 3.4.3), dim = \(dimension), theta = \(label(theta))",
+                    width / 2, 24, "middle", 15, "black", "")
+        svg += line(left, plotBottom, left + plotWidth, plotBottom, "black", 1, nil)
+        svg += line(left, top, left, plotBottom, "black", 1, nil)
         // Ticks: five on each axis.
         for step in 0...5 {
             let distance = maxDistance * Double(step) / 5
             let tickX = x(distance)
-            svg += "<line x1=\"\(number(tickX))\" y1=\"\(number(top + plotHeight))\" x2=\"\(number(tickX))\" y2=\"\(number(top + plotHeight + 5))\" stroke=\"black\"/>\n"
-            svg += "<text x=\"\(number(tickX))\" y=\"\(number(top + plotHeight + 18))\" text-anchor=\"middle\">\(label(distance))</text>\n"
+            svg += line(tickX, plotBottom, tickX, plotBottom + 5, "black", 1, nil)
+            svg += text(label(distance), tickX, plotBottom + 18, "middle", nil, "black", "")
             let bound = maxBound * Double(step) / 5
             let tickY = y(bound)
-            svg += "<line x1=\"\(number(left - 5))\" y1=\"\(number(tickY))\" x2=\"\(number(left))\" y2=\"\(number(tickY))\" stroke=\"black\"/>\n"
-            svg += "<text x=\"\(number(left - 8))\" y=\"\(number(tickY + 4))\" text-anchor=\"end\">\(String(format: "%.1f", bound))</text>\n"
+            svg += line(left - 5, tickY, left, tickY, "black", 1, nil)
+            svg += text(String(format: "%.1f", bound), left - 8, tickY + 4, "end", nil, "black", "")
         }
-        svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(height - 15))\" text-anchor=\"middle\">relative distance</text>\n"
-        svg += "<text x=\"18\" y=\"\(number(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 18 \(number(top + plotHeight / 2)))\">relative upper bound</text>\n"
+        svg += text("relative distance", left + plotWidth / 2, height - 15, "middle", nil, "black", "")
+        let middle = top + plotHeight / 2
+        svg += text("relative upper bound", 18, middle, "middle", nil, "black",
+                    " transform=\"rotate(-90 18 \(number(middle)))\"")
         // The curve.
-        let points = zip(curve.distance, curve.bound).map { "\(number(x($0))),\(number(y($1)))" }.joined(separator: " ")
-        svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
+        let points = zip(curve.distance, curve.bound).map { "\(number(x($0))),\(number(y($1)))" }
+        svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" "
+            + "points=\"\(points.joined(separator: " "))\"/>\n"
         svg += "</svg>\n"
         return svg
     }

@@ -18,7 +18,8 @@ struct BindAddress: Sendable {
             storage = .ipv4(v4)
             return
         }
-        let bracketless = literal.hasPrefix("[") && literal.hasSuffix("]") ? String(literal.dropFirst().dropLast()) : literal
+        let bracketless = literal.hasPrefix("[") && literal.hasSuffix("]")
+            ? String(literal.dropFirst().dropLast()) : literal
         var v6 = sockaddr_in6()
         if inet_pton(AF_INET6, bracketless, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)

@@ -1,11 +1,12 @@
-/// An error that becomes a JSON error response: `{"error": message, "error_type": type}` with `status`.
+/// The service's own error value: an `HTTPResponseError` made from its parts, `{"error": message, "error_type":
+/// type}` with `status` and `headers` (Hummingbird's `HTTPError`).
 ///
 /// Every failure a client can cause ends as one of these, so no path answers with HTML or drops the connection.
 /// The few requests libmicrohttpd refuses before any handler runs get the same shape from the library itself
 /// (deps/libmicrohttpd/json-errors.patch), with these kinds for its statuses: 400 `malformed_request`,
 /// 413 `payload_too_large`, 414 `uri_too_long`, 431 `header_fields_too_large`, 505 `http_version_not_supported`,
 /// 500 `internal_error`.
-public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct HTTPError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status code (400, 404, 405, 413, 415, 422, 429, 503, 500).
     public var status: Int
     /// A stable machine-readable kind, e.g. `invalid_json`, `validation_error`.
@@ -23,11 +24,15 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         self.headers = headers
     }
 
+    /// The `error_type` of the response: `type`.
+    public var errorType: String { type }
+
     public var description: String { "\(status) \(type): \(message)" }
 
     public static func == (lhs: HTTPError, rhs: HTTPError) -> Bool {
         lhs.status == rhs.status && lhs.type == rhs.type && lhs.message == rhs.message
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+            && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 }
 
@@ -62,6 +67,10 @@ extension HTTPError {
     public static func unavailable(_ message: String) -> HTTPError {
         HTTPError(status: 503, type: "unavailable", message)
     }
+    /// 500: a failure that is not the client's (a thrown error that is not an `HTTPResponseError`); the message
+    /// tells nothing of the server's insides.
+    public static let internalError = HTTPError(status: 500, type: "internal_error",
+                                                "the server failed to answer this request (internal error)")
 }
 
 extension HTTPError {

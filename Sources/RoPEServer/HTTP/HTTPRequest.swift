@@ -20,11 +20,13 @@ public struct HTTPRequest {
 
     /// Creates a request; header names are folded to lower case.
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
-                headers: [String: String] = [:], body: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+                headers: [String: String] = [:],
+                body: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) },
+                                  uniquingKeysWith: { first, _ in first })
         self.body = body
     }
 
@@ -63,26 +65,16 @@ public struct HTTPRequest {
         name.utf8.contains(where: { $0 &- 65 < 26 }) ? headers[name.lowercased()] : headers[name]
     }
 
-    /// The media type of the body without parameters, lower-cased (`application/json; charset=utf-8` -> `application/json`).
+    /// The media type of the body without parameters, lower-cased
+    /// (`application/json; charset=utf-8` -> `application/json`).
     public var mediaType: String? {
         header("content-type").map { Self.mediaType(ofEntry: Substring($0)) }
     }
 
-    /// Whether the client's `Accept` header names `mediaType` (an exact entry, parameters ignored).
-    public func accepts(_ mediaType: String) -> Bool {
-        guard let accept = header("accept") else { return false }
-        return accept.split(separator: ",").contains { Self.mediaType(ofEntry: $0) == mediaType }
-    }
-
-    /// The media type of a Content-Type value or Accept entry: before any ';', without spaces and tabs around it,
+    /// The media type of a Content-Type value: before any ';', without spaces and tabs around it,
     /// lower-cased (byte-wise: media types are ASCII, and this runs on every request).
     static func mediaType(ofEntry entry: Substring) -> String {
-        let type = entry.utf8.prefix { $0 != UInt8(ascii: ";") }
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = type.firstIndex(where: { !isBlank($0) }), let last = type.lastIndex(where: { !isBlank($0) }) else {
-            return ""
-        }
-        return String(asciiLowercasing: type[first...last])
+        String(asciiLowercasing: entry.utf8.prefix { $0 != UInt8(ascii: ";") }.trimmingOptionalWhitespace)
     }
 }
 

@@ -15,7 +15,8 @@ public struct HTTPResponse: ~Copyable {
     public var errorType: String?
 
     /// Creates a response from a filled buffer.
-    public init(status: Int = 200, contentType: String, headers: [(name: String, value: String)] = [], body: consuming ResponseBuffer) {
+    public init(status: Int = 200, contentType: String, headers: [(name: String, value: String)] = [],
+                body: consuming ResponseBuffer) {
         self.status = status
         self.contentType = contentType
         self.headers = headers
@@ -34,18 +35,18 @@ public struct HTTPResponse: ~Copyable {
         return HTTPResponse(status: status, contentType: contentType, body: buffer)
     }
 
-    /// The JSON error body `{"error": ..., "error_type": ...}` for an `HTTPError`.
-    public static func error(_ error: HTTPError) -> HTTPResponse {
+    /// The JSON error body `{"error": ..., "error_type": ...}` of an error, with its status and headers.
+    public static func error(_ error: some HTTPResponseError) -> HTTPResponse {
         var writer = JSONWriter(capacity: error.message.utf8.count + 64)
         writer.beginObject()
         writer.key("error")
         writer.value(error.message)
         writer.key("error_type")
-        writer.value(error.type)
+        writer.value(error.errorType)
         writer.endObject()
         var response = HTTPResponse(status: error.status, contentType: "application/json", headers: error.headers,
                                     body: writer.finish())
-        response.errorType = error.type
+        response.errorType = error.errorType
         return response
     }
 }

@@ -2,11 +2,14 @@ import CMicroHTTPD
 import Foundation
 import Synchronization
 
-/// An HTTP server on libmicrohttpd: a pool of internal poll threads, each request routed by `Router`.
+/// An HTTP server on libmicrohttpd: a pool of internal poll threads, each request routed by `Router`, with the
+/// policy around the router (API key, connection budget, body size, memory budget, metrics, access log) left to
+/// `RequestSteps`.
 ///
 /// Bodies are accumulated per connection and freed when libmicrohttpd reports the request complete; every answer,
-/// error or not, is a response built by the router, except for requests that are not well-formed HTTP/1.x, which
-/// libmicrohttpd refuses itself before the handler runs, in the same JSON shape (deps/libmicrohttpd/json-errors.patch).
+/// error or not, is a response built by the router or a step, except for requests that are not well-formed
+/// HTTP/1.x, which libmicrohttpd refuses itself before the handler runs, in the same JSON shape
+/// (deps/libmicrohttpd/json-errors.patch).
 public final class HTTPServer: Sendable {
     /// Why the server could not start.
     public struct StartError: Error, CustomStringConvertible, Sendable {
@@ -18,15 +21,14 @@ public final class HTTPServer: Sendable {
     let configuration: ServerConfiguration
     private let daemon = Mutex<DaemonHandle?>(nil)
     private let bindAddress: BindAddress
-    private let authorization: Authorization?
     /// Shared with the handlers: draining flag, metrics, request log.
     public let runtime: ServerRuntime
 
     private let boundPort = Atomic<Int>(0)
     /// The memory budget and the requests waiting for it.
     let admission: Admission
-    /// Admission on libmicrohttpd's connections.
-    let gate: AdmissionGate
+    /// The steps around the router.
+    let steps: RequestSteps
     /// Where large requests are computed, off the worker threads.
     let heavyPool: HeavyRequestPool
 
@@ -37,10 +39,10 @@ public final class HTTPServer: Sendable {
     public var port: Int { boundPort.load(ordering: .relaxed) }
 
     /// Binds and starts serving at once.
-    public init(configuration: ServerConfiguration, router: Router, runtime: ServerRuntime = ServerRuntime()) throws(StartError) {
+    public init(configuration: ServerConfiguration, router: Router,
+                runtime: ServerRuntime = ServerRuntime()) throws(StartError) {
         self.configuration = configuration
         self.runtime = runtime
-        authorization = Authorization(apiKey: configuration.apiKey)
         self.router = router
         guard (0...65_535).contains(configuration.port) else {
             throw StartError(description: "port \(configuration.port) is outside 0...65535")
@@ -54,7 +56,8 @@ public final class HTTPServer: Sendable {
         admission = Admission(budget: InflightBudget(limits: configuration.limits),
                               waitMilliseconds: configuration.limits.admissionWaitMilliseconds,
                               metrics: runtime.metrics, onBurstOver: { pool.giveArenasBack() })
-        gate = AdmissionGate(admission: admission, limits: configuration.limits)
+        steps = RequestSteps(limits: configuration.limits, apiKey: configuration.apiKey, runtime: runtime,
+                             router: router, admission: admission)
         let handle = try start()
         boundPort.store(Int(rope_mhd_bound_port(handle.pointer)), ordering: .relaxed)
         daemon.withLock { $0 = handle }
@@ -77,9 +80,7 @@ public final class HTTPServer: Sendable {
                 thread_pool_size: UInt32(clamping: configuration.effectiveThreads),
                 connection_timeout: UInt32(clamping: limits.connectionTimeoutSeconds),
                 connection_memory_limit: limits.connectionMemoryLimit,
-                // Connections between maxConnections and this hard limit are answered 503 in JSON by `admit`;
-                // past it libmicrohttpd refuses them outright.
-                connection_limit: UInt32(clamping: limits.maxConnections + max(16, limits.maxConnections / 8)),
+                connection_limit: UInt32(clamping: steps.connectionBudget.libraryLimit),
                 listen_backlog: 1024,
                 handler: mhdAccessHandler,
                 handler_context: context,
@@ -94,31 +95,14 @@ public final class HTTPServer: Sendable {
         guard let pointer else {
             admission.stop()
             heavyPool.stop()
-            throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port) (address in use, or not permitted)")
+            throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port) "
+                                          + "(address in use, or not permitted)")
         }
         return DaemonHandle(pointer: pointer)
     }
 
     /// Number of requests being handled right now.
     public var requestsInFlight: Int { runtime.metrics.requestsInFlight }
-
-    /// Decides from the headers alone whether a request may proceed: connection budget, API key, declared size.
-    func admit(path: String, connection: OpaquePointer) throws(HTTPError) {
-        let limits = configuration.limits
-        if runtime.metrics.connectionsOpen > limits.maxConnections {
-            throw HTTPError(status: 503, type: "too_many_connections",
-                            "the server has \(limits.maxConnections) connections open (max_connections); retry later",
-                            headers: [("Retry-After", "1")])
-        }
-        try authorization?.check(path: path, authorizationHeader: connectionHeader(connection, "Authorization"))
-        if let declared = connectionHeader(connection, "Content-Length").flatMap({ Int($0) }), declared > limits.maxBodyBytes {
-            throw .tooLarge("request body of \(declared) bytes exceeds the limit of \(limits.maxBodyBytes) bytes (max_body_bytes)")
-        }
-    }
-
-    private func connectionHeader(_ connection: OpaquePointer, _ name: String) -> String? {
-        MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
-    }
 
     /// Starts draining: /health turns 503 and new connections are refused at once (the listening socket is shut
     /// down); connections already open keep being served, with `Connection: close`. Idempotent.

@@ -16,20 +16,16 @@ func mhdAccessHandler(
     guard let existing = requestContext.pointee else {
         // First call: headers only. Answering now makes MHD close the connection, so only requests refused from
         // their headers alone are answered here; the rest wait for the body (or the next call).
+        let client = MHDConnection(pointer: connection)
         let pending = PendingRequest(method: method.map { String(cString: $0) } ?? "",
                                      url: url.map { String(cString: $0) } ?? "/",
-                                     requestID: requestID(from: header(connection, "X-Request-Id"), generator: server.runtime.requestIDs),
-                                     expectedLength: header(connection, "Content-Length").flatMap { Int($0) },
-                                     limit: server.configuration.limits.maxBodyBytes, gate: server.gate)
-        server.runtime.metrics.requestStarted()
+                                     requestID: requestID(from: client.header("X-Request-Id"),
+                                                          generator: server.runtime.requestIDs),
+                                     expectedLength: client.header("Content-Length").flatMap { Int($0) },
+                                     limit: server.configuration.limits.maxBodyBytes, gate: server.steps.admission)
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
-        do throws(HTTPError) {
-            try server.admit(path: path(of: pending.url), connection: connection)
-        } catch {
-            pending.rejection = error
-            return answer(.error(error), to: pending, on: connection, server: server)
-        }
-        return follow(server.gate.headersArrived(pending, connection: connection), pending, connection, server)
+        let decision = server.steps.headersArrived(pending, path: path(of: pending.url), connection: client)
+        return follow(decision, pending, connection, server)
     }
 
     let pending = Unmanaged<PendingRequest>.fromOpaque(existing).takeUnretainedValue()
@@ -38,19 +34,15 @@ func mhdAccessHandler(
         uploadDataSize.pointee = 0
         return .YES
     }
-    switch pending.admission {
-    case .waiting:
-        return follow(server.gate.resumed(pending, connection: connection), pending, connection, server)
-    case .discarding, .drainQueued:
-        defer { uploadDataSize.pointee = 0 }
-        return follow(server.gate.discard(pending, count: uploadDataSize.pointee), pending, connection, server)
-    case .undecided, .admitted:
-        break
+    let client = MHDConnection(pointer: connection)
+    if let step = server.steps.admission.continuing(pending, chunk: uploadDataSize.pointee, connection: client) {
+        defer { if step.dropsChunk { uploadDataSize.pointee = 0 } }
+        return follow(step.decision, pending, connection, server)
     }
     if uploadDataSize.pointee > 0, let uploadData {
         pending.append(uploadData, count: uploadDataSize.pointee)
         uploadDataSize.pointee = 0
-        _ = server.gate.bodyGrew(pending, connection: connection)
+        _ = server.steps.admission.bodyGrew(pending, connection: client)
         return .YES
     }
     if let overflow = pending.overflow {
@@ -63,7 +55,7 @@ func mhdAccessHandler(
     var request = HTTPRequest(method: pending.method, path: path(of: pending.url), query: queryItems(connection),
                               lowercasedHeaders: headers(connection), body: pending.body)
     request.bodyOwner = pending
-    if server.heavyPool.takes(reservedBytes: pending.reservedBytes) {
+    if server.heavyPool.takes(reservedBytes: pending.admission.reservedBytes) {
         computeElsewhere(request, pending, connection, server)
         return .YES
     }
@@ -75,7 +67,7 @@ func mhdAccessHandler(
 private struct HandOver: @unchecked Sendable {
     let request: HTTPRequest
     let pending: PendingRequest
-    let connection: ConnectionHandle
+    let connection: MHDConnection
 }
 
 /// Suspends the connection and computes the answer on the heavy-request pool, which resumes the connection; the
@@ -84,17 +76,17 @@ private func computeElsewhere(_ request: HTTPRequest, _ pending: PendingRequest,
                               _ server: HTTPServer) {
     pending.isComputing = true
     MHD_suspend_connection(connection)
-    let handOver = HandOver(request: request, pending: pending, connection: ConnectionHandle(pointer: connection))
+    let handOver = HandOver(request: request, pending: pending, connection: MHDConnection(pointer: connection))
     let router = server.router
     let job: @Sendable () -> Void = {
         handOver.pending.readyResponse = router.respond(to: handOver.request)
         handOver.pending.isComputing = false
-        MHD_resume_connection(handOver.connection.pointer)
+        handOver.connection.resume()
     }
     if !server.heavyPool.submit(job) { job() }
 }
 
-/// Carries out admission's decision in the access handler.
+/// Carries out the steps' decision in the access handler.
 private func follow(_ decision: AdmissionDecision, _ pending: PendingRequest, _ connection: OpaquePointer,
                     _ server: HTTPServer) -> MHD_Result {
     switch decision {
@@ -114,10 +106,9 @@ func mhdRequestCompleted(
     guard let cls, let requestContext, let existing = requestContext.pointee else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     let pending = Unmanaged<PendingRequest>.fromOpaque(existing)
-    server.gate.completed(pending.takeUnretainedValue())
+    server.steps.completed(pending.takeUnretainedValue())
     pending.release()
     requestContext.pointee = nil
-    server.runtime.metrics.requestFinished()
 }
 
 /// Counts open connections, so that the ones over the limit can be told 503 in JSON.
@@ -127,10 +118,11 @@ func mhdConnectionNotified(
 ) {
     guard let cls else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
-    server.runtime.metrics.connectionChanged(by: code == .CONNECTION_NOTIFY_STARTED ? 1 : -1)
+    server.steps.metrics.connectionChanged(by: code == .CONNECTION_NOTIFY_STARTED ? 1 : -1)
 }
 
-/// Records, logs and queues a response; libmicrohttpd takes ownership of the malloc'd body.
+/// Hands a response to the steps (admission, metrics, log) and queues it; libmicrohttpd takes ownership of the
+/// malloc'd body.
 private func answer(_ response: consuming HTTPResponse, to pending: PendingRequest, on connection: OpaquePointer,
                     server: HTTPServer) -> MHD_Result {
     let status = response.status
@@ -138,14 +130,8 @@ private func answer(_ response: consuming HTTPResponse, to pending: PendingReque
     let extraHeaders = response.headers
     let errorType = response.errorType
     let (pointer, count) = response.body.detach()
-    server.gate.responded(pending, responseBytes: count)
-    let path = path(of: pending.url)
-    let duration = ContinuousClock.now - pending.startedAt
-    server.runtime.metrics.recordRequest(route: server.router.routeLabel(for: path), method: pending.method,
-                                         status: status, requestBytes: pending.count, responseBytes: count,
-                                         duration: duration, errorType: errorType)
-    server.runtime.log.request(method: pending.method, path: path, status: status, requestBytes: pending.count,
-                               responseBytes: count, duration: duration, requestID: pending.requestID)
+    server.steps.responded(pending, path: path(of: pending.url), status: status, responseBytes: count,
+                           errorType: errorType)
     guard let mhdResponse = MHD_create_response_from_buffer(count, pointer, .RESPMEM_MUST_FREE) else {
         free(pointer)
         return .NO
@@ -170,10 +156,6 @@ private func requestID(from header: String?, generator: RequestIDGenerator) -> S
         return header
     }
     return generator.next()
-}
-
-private func header(_ connection: OpaquePointer, _ name: String) -> String? {
-    MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
 }
 
 private func path(of url: String) -> String {

@@ -1,5 +1,5 @@
-/// A function that answers one route. It runs on a libmicrohttpd worker thread.
-public typealias RouteHandler = @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse
+/// A function that answers one route; it may throw any error. It runs on a libmicrohttpd worker thread.
+public typealias RouteHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// Maps method and path to a handler: 404 for an unknown path, 405 (with `Allow`) for a known path and wrong method.
 public struct Router: Sendable {
@@ -23,12 +23,15 @@ public struct Router: Sendable {
         routes[path] == nil ? "unmatched" : path
     }
 
-    /// Runs the handler for the request, turning every thrown `HTTPError` into its JSON response.
+    /// Runs the handler for the request. The one place a thrown error becomes a response: an `HTTPResponseError`
+    /// its own JSON error, anything else a 500 `internal_error`.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        do throws(HTTPError) {
+        do {
             return try handler(for: request.method, path: request.path)(request)
-        } catch {
+        } catch let error as any HTTPResponseError {
             return .error(error)
+        } catch {
+            return .error(HTTPError.internalError)
         }
     }
 
