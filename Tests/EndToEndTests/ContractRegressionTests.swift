@@ -4,7 +4,8 @@ import RoPEServerTestSupport
 
 /// Requests that schemathesis (scripts/check-contract) found answered against openapi.yaml: a 200 whose numbers
 /// came back as `null` where the document promises numbers. Each must now be a JSON 422 naming the cause, and the
-/// neighbouring valid requests must still be answered with finite numbers.
+/// neighbouring valid requests must still be answered with finite numbers. Each test runs through the router in
+/// process and over a socket.
 @Suite("Contract regressions")
 struct ContractRegressionTests {
     /// The numbers of every array under `key` (nested arrays flattened); nil marks a JSON null.

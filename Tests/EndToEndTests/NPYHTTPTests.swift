@@ -2,7 +2,8 @@ import Foundation
 import RoPEServerTestSupport
 import Testing
 
-/// .npy request and response bodies over HTTP give the same float32 numbers as JSON, bit for bit.
+/// .npy request and response bodies give the same float32 numbers as JSON, bit for bit; each test runs through the
+/// router in process and over a socket (only a server's request body can be rotated where it landed).
 @Suite("NPY over HTTP")
 struct NPYHTTPTests {
     private static func randomTensor(_ count: Int, seed: UInt64) -> [Float] {

@@ -4,8 +4,8 @@ import RoPE
 @testable import RoPEServer
 import RoPEServerTestSupport
 
-/// The explorer page at /: served with a Content-Security-Policy that names its inline code by SHA-256, behind the
-/// API key (as a bearer token or as the password of a browser's Basic credentials).
+/// The explorer page at /: served with a Content-Security-Policy that names its inline code by SHA-256. (Behind the
+/// API key, as a bearer token or as the password of a browser's Basic credentials: EndToEndTests' OperationsTests.)
 @Suite("Explorer page")
 struct ExplorerPageTests {
     private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -13,9 +13,11 @@ enum Transport: String, CaseIterable, CustomTestStringConvertible {
     /// The service configured by `configure`, reached this way.
     func start(configure: (inout ServerConfiguration) -> Void = { _ in }) throws -> ServiceUnderTest {
         switch self {
-        case .inProcess: ServiceUnderTest(transport: RouterTransport(configure: configure), server: nil)
+        case .inProcess:
+            return ServiceUnderTest(transport: RouterTransport(configure: configure), server: nil)
         case .socket:
-            try { server in ServiceUnderTest(transport: server, server: server) }(TestServer(configure: configure))
+            let server = try TestServer(configure: configure)
+            return ServiceUnderTest(transport: server, server: server)
         }
     }
 }
