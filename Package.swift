@@ -27,7 +27,16 @@ let package = Package(
         .executableTarget(name: "rope-bench", dependencies: ["RoPE", "TensorCodecs", "RoPEServer"]),
         .testTarget(name: "RoPETests", dependencies: ["RoPE"]),
         .testTarget(name: "TensorCodecsTests", dependencies: ["TensorCodecs", "RoPE"]),
-        .testTarget(name: "RoPEServerTests", dependencies: ["RoPEServer", "TensorCodecs", "RoPE"]),
+        // What both server test targets share: the transport-independent request API, the in-process transport
+        // over the router, the golden cases.
+        .target(name: "RoPEServerTestSupport", dependencies: ["RoPEServer", "RoPE"],
+                path: "Tests/RoPEServerTestSupport"),
+        // The server module's units and its API in process, through the router.
+        .testTarget(name: "RoPEServerTests",
+                    dependencies: ["RoPEServer", "TensorCodecs", "RoPE", "RoPEServerTestSupport"]),
+        // Real sockets to real servers (libmicrohttpd, the steps around the router) and the executable.
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["RoPEServer", "TensorCodecs", "RoPE", "RoPEServerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

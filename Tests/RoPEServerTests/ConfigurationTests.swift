@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 import RoPEServer
+import RoPEServerTestSupport
 
 /// Configuration precedence (file < ROPE_* environment < flags) and validation.
 @Suite("Configuration")
 struct ConfigurationTests {
     private func settings(_ arguments: [String], _ environment: [String: String] = [:]) throws -> ServerSettings {
-        guard case .run(let settings) = try ConfigurationLoader.load(arguments: arguments, environment: environment) else {
+        guard case .run(let settings) = try ConfigurationLoader.load(arguments: arguments,
+                                                                     environment: environment) else {
             Issue.record("expected settings, got text")
             return ServerSettings()
         }
@@ -14,14 +16,16 @@ struct ConfigurationTests {
     }
 
     private func temporaryFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rope-config-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rope-config-\(UUID().uuidString).json").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     @Test("defaults match config/rope-server.json")
     func defaultsMatchShippedFile() throws {
-        let shipped = try settings(["--config", RepositoryPaths.root.appendingPathComponent("config/rope-server.json").path])
+        let shipped = try settings(["--config",
+                                    RepositoryPaths.root.appendingPathComponent("config/rope-server.json").path])
         #expect(shipped == ServerSettings())
         #expect(shipped.server.port == 8080)
         #expect(shipped.server.host == "0.0.0.0")

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import RoPE
 @testable import RoPEServer
+import RoPEServerTestSupport
 
-/// The explorer page at /: served with a Content-Security-Policy that names its inline code by SHA-256, behind the
-/// API key (as a bearer token or as the password of a browser's Basic credentials).
+/// The explorer page at /: served with a Content-Security-Policy that names its inline code by SHA-256. (Behind the
+/// API key, as a bearer token or as the password of a browser's Basic credentials: EndToEndTests' OperationsTests.)
 @Suite("Explorer page")
 struct ExplorerPageTests {
     private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
@@ -36,7 +37,8 @@ struct ExplorerPageTests {
 
     @Test("the repository's page has one inline script and style, no attributes on them, and names no other host")
     func repositoryPage() throws {
-        let html = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"), encoding: .utf8)
+        let html = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
+                              encoding: .utf8)
         #expect(ExplorerPage.elementTexts(named: "script", in: html).count == 1)
         #expect(ExplorerPage.elementTexts(named: "style", in: html).count == 1)
         #expect(html.components(separatedBy: "<script").count == 2 && html.components(separatedBy: "<style").count == 2)
@@ -48,20 +50,19 @@ struct ExplorerPageTests {
 
     @Test("GET / serves the page as HTML with its policy; HEAD has the headers and no body")
     func served() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let page = try server.request("GET", "/")
+        let api = RouterTransport()
+        let page = try api.request("GET", "/")
         #expect(page.status == 200)
         #expect(page.headers["content-type"] == "text/html; charset=utf-8")
         #expect(page.bodyText.hasPrefix("<!doctype html>"))
         let expected = ExplorerPage(html: page.bodyText).contentSecurityPolicy
         #expect(page.headers["content-security-policy"] == expected)
         #expect(page.headers["x-content-type-options"] == "nosniff")
-        let head = try server.request("HEAD", "/")
+        let head = try api.request("HEAD", "/")
         #expect(head.status == 200)
         #expect(head.headers["content-length"] == page.headers["content-length"])
         #expect(head.headers["content-security-policy"] == expected)
-        #expect(try server.request("POST", "/", json: [:]).status == 405)
+        #expect(try api.request("POST", "/", json: [:]).status == 405)
     }
 
     @Test("without the page file / is a JSON 404 naming the setting")
@@ -73,27 +74,5 @@ struct ExplorerPageTests {
         let response = router.respond(to: request)
         #expect(response.status == 404)
         #expect(response.errorType == "not_found")
-    }
-
-    @Test("with an API key, / takes it as a bearer token or as a Basic password, and challenges browsers with Basic")
-    func apiKey() throws {
-        let server = try TestServer { $0.apiKey = "s3cret" }
-        defer { server.stop() }
-        let missing = try server.request("GET", "/")
-        #expect(missing.status == 401)
-        #expect(missing.json?["error_type"] as? String == "unauthorized")
-        #expect(missing.headers["www-authenticate"]?.hasPrefix("Basic realm=\"rope-server\"") == true)
-        #expect(try server.request("GET", "/info").headers["www-authenticate"]?.hasPrefix("Bearer") == true)
-        #expect(try server.request("GET", "/", headers: ["Authorization": "Bearer s3cret"]).status == 200)
-        func basic(_ credentials: String) -> [String: String] {
-            ["Authorization": "Basic " + Data(credentials.utf8).base64EncodedString()]
-        }
-        #expect(try server.request("GET", "/", headers: basic("anyone:s3cret")).status == 200)
-        #expect(try server.request("GET", "/info", headers: basic(":s3cret")).status == 200)
-        #expect(try server.request("GET", "/info", headers: basic("rope:s3cre")).status == 401)
-        #expect(try server.request("GET", "/info", headers: basic("s3cret")).status == 401)   // no colon: no password
-        #expect(try server.request("GET", "/info", headers: basic("s3cret:")).status == 401)
-        #expect(try server.request("GET", "/info", headers: ["Authorization": "Basic !!!"]).status == 401)
-        #expect(try server.request("GET", "/info", headers: ["Authorization": "Bearers3cret"]).status == 401)
     }
 }

@@ -3,10 +3,12 @@ import RoPE
 import RoPEServer
 import TensorCodecs
 import Testing
+import RoPEServerTestSupport
 
-/// Replays every input of the fuzz corpora (fuzz/corpus/<target>/) through the same entry points as the libFuzzer
-/// targets, so the normal suite guards what fuzzing covered. A crash reproducer found by `scripts/fuzz` is saved
-/// into its target's corpus directory (named `crash-<what>`) next to a test here stating what it broke.
+/// Replays every input of the request and query fuzz corpora (fuzz/corpus/<target>/) through the router, as the
+/// libFuzzer targets do, so the normal suite guards what fuzzing covered (json and npy: TensorCodecsTests'
+/// FuzzCorpusCodecTests). A crash reproducer found by `scripts/fuzz` is saved into its target's corpus directory
+/// (named `crash-<what>`) next to a test stating what it broke.
 ///
 /// The long fuzz runs so far found no crash or broken invariant (executions: json 9.7M in 15 min, request 5.5M and
 /// 8.4M in two 15-min runs, npy 27.8M and query 2.1M in 12 min each); the numeric overflows found by probing
@@ -23,43 +25,10 @@ struct FuzzRegressionTests {
         }
     }
 
-    @Test("every corpus has seeds")
+    @Test("the request and query corpora have seeds")
     func corporaExist() {
-        for target in ["json", "npy", "request", "query"] {
+        for target in ["request", "query"] {
             #expect(Self.inputs(target).count >= 10, "fuzz/corpus/\(target)")
-        }
-    }
-
-    @Test("the JSON corpus parses or fails with a located error; accepted tensors are consistent")
-    func jsonCorpus() {
-        for input in Self.inputs("json") {
-            input.withUnsafeBytes { bytes in
-                do throws(CodecError) {
-                    let body = try JSONRequestReader.parse(bytes, tensorFields: ["embeddings", "queries", "keys"],
-                                                           limits: CodecLimits())
-                    for tensor in body.tensors.values {
-                        #expect(tensor.shape.reduce(1, *) == tensor.values.count)
-                        #expect(tensor.values.allSatisfy { $0.isFinite })
-                    }
-                } catch {
-                    #expect(!error.message.isEmpty)
-                    #expect((error.offset ?? 0) <= bytes.count)
-                }
-            }
-        }
-    }
-
-    @Test("the .npy corpus reads or fails with an error naming the field")
-    func npyCorpus() {
-        for input in Self.inputs("npy") {
-            input.withUnsafeBytes { bytes in
-                do throws(CodecError) {
-                    let tensor = try NPYReader.read(bytes, field: "embeddings", limits: CodecLimits())
-                    #expect(tensor.shape.reduce(1, *) == tensor.values.count)
-                } catch {
-                    #expect(error.message.hasPrefix("embeddings: "), "\(error.message)")
-                }
-            }
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import RoPEServerTestSupport
 
-/// Every configurable limit is enforced before the work, with a JSON 413 (sizes) or 422 (values).
+/// Every configurable limit the request decoding enforces is checked before the work, with a JSON 413 (sizes) or
+/// 422 (values). max_body_bytes is the server's, before the router: EndToEndTests' BodyLimitTests.
 @Suite("Limits")
 struct LimitsTests {
     private static func rotate(_ rows: Int, _ d: Int) -> [UInt8] {
@@ -16,12 +18,17 @@ struct LimitsTests {
         ("max_dimension", "GET", "/frequencies?dim=2147483648", [UInt8]()),
         ("max_dimension", "GET", "/decay?dim=1048576", [UInt8]()),
         ("max_sequence_length", "GET", "/frequencies?dim=8&seq_len=4611686018427387904", [UInt8]()),
-        ("max_json_depth", "POST", "/rotate", Array(("{\"embeddings\": " + String(repeating: "[", count: 100) + "1" + String(repeating: "]", count: 100) + "}").utf8)),
-        ("max_number_length", "POST", "/rotate", Array(("{\"embeddings\": [[1." + String(repeating: "1", count: 1000) + ", 2]]}").utf8)),
-        ("max_attention_scores", "POST", "/attention", Array("{\"queries\": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]], \"keys\": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]]}".utf8)),
+        ("max_json_depth", "POST", "/rotate",
+         Array(("{\"embeddings\": " + String(repeating: "[", count: 100) + "1" + String(repeating: "]",
+                                                                                        count: 100) + "}").utf8)),
+        ("max_number_length", "POST", "/rotate",
+         Array(("{\"embeddings\": [[1." + String(repeating: "1", count: 1000) + ", 2]]}").utf8)),
+        ("max_attention_scores", "POST", "/attention",
+         Array(#"{"queries": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]], "#.utf8)
+            + Array(#""keys": [[1,0],[1,0],[1,0],[1,0],[1,0],[1,0]]}"#.utf8)),
     ])
     func sizeLimits(limit: String, method: String, target: String, body: [UInt8]) throws {
-        let server = try TestServer { configuration in
+        let api = RouterTransport { configuration in
             configuration.limits.maxTensorElements = 200
             configuration.limits.maxDimension = 64
             configuration.limits.maxSequenceLength = 32
@@ -29,11 +36,10 @@ struct LimitsTests {
             configuration.limits.maxJSONDepth = 16
             configuration.limits.maxNumberLength = 100
         }
-        defer { server.stop() }
-        let response = try server.request(method, target, body: method == "GET" ? nil : body)
+        let response = try api.request(method, target, body: method == "GET" ? nil : body)
         #expect(response.status == 413, "\(limit): \(response.bodyText)")
         #expect(response.json?["error_type"] as? String == "payload_too_large")
-        #expect(try server.request("GET", "/health").status == 200)
+        #expect(try api.request("GET", "/health").status == 200)
     }
 
     @Test("positions and offsets beyond the position limit or Int64 answer 422", arguments: [
@@ -44,21 +50,9 @@ struct LimitsTests {
         #"{"embeddings": [[1, 0]], "offset": 1e300}"#,
     ])
     func positionLimits(body: String) throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let response = try server.request("POST", "/rotate", body: Array(body.utf8))
+        let api = RouterTransport()
+        let response = try api.request("POST", "/rotate", body: Array(body.utf8))
         #expect(response.status == 422, "\(body): \(response.bodyText)")
         #expect(response.json?["error"] is String)
-    }
-
-    @Test("a Content-Length over the limit is refused before the body is read")
-    func contentLength() throws {
-        let server = try TestServer { $0.limits.maxBodyBytes = 1024 }
-        defer { server.stop() }
-        let client = try server.client()
-        try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n".utf8))
-        let response = try client.readResponse(method: "POST")
-        #expect(response.status == 413)
-        #expect((response.json?["error"] as? String)?.contains("max_body_bytes") == true)
     }
 }

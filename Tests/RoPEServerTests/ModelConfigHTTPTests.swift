@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import RoPEServerTestSupport
 
-/// `config`, `rope_parameters` and M-RoPE positions over real HTTP: a pasted config gives exactly the numbers of
+/// `config`, `rope_parameters` and M-RoPE positions through the router: a pasted config gives exactly the numbers of
 /// the same parameters given field by field, and every new refusal is a JSON 422 naming the field.
 @Suite("Model configs over HTTP")
 struct ModelConfigHTTPTests {
@@ -67,10 +68,9 @@ struct ModelConfigHTTPTests {
         if let layer { viaConfig["layer"] = layer }
         var viaFields = extra.merging(fields) { $1 }
         viaFields["embeddings"] = viaConfig["embeddings"]
-        let server = try TestServer()
-        defer { server.stop() }
-        let a = try server.request("POST", "/rotate", json: viaConfig)
-        let b = try server.request("POST", "/rotate", json: viaFields)
+        let api = RouterTransport()
+        let a = try api.request("POST", "/rotate", json: viaConfig)
+        let b = try api.request("POST", "/rotate", json: viaFields)
         #expect(a.status == 200, "\(file): \(a.bodyText.prefix(300))")
         #expect(b.status == 200, "\(file) fields: \(b.bodyText.prefix(300))")
         #expect(a.bodyText == b.bodyText, "\(file) layer \(layer.map(String.init) ?? "-"): config and fields differ")
@@ -80,9 +80,10 @@ struct ModelConfigHTTPTests {
         var frequencyFields = fields.filter { $0.key != "layout" }
         frequencyFields["dim"] = d
         frequencyFields["seq_len"] = 3
-        let c = try server.request("POST", "/frequencies", json: frequencies)
-        let e = try server.request("POST", "/frequencies", json: frequencyFields)
-        #expect(c.status == 200 && c.bodyText == e.bodyText, "\(file): \(c.bodyText.prefix(200)) vs \(e.bodyText.prefix(200))")
+        let c = try api.request("POST", "/frequencies", json: frequencies)
+        let e = try api.request("POST", "/frequencies", json: frequencyFields)
+        #expect(c.status == 200 && c.bodyText == e.bodyText,
+                "\(file): \(c.bodyText.prefix(200)) vs \(e.bodyText.prefix(200))")
     }
 
     @Test("a config travels as JSON text in a query string (GET /frequencies)")
@@ -91,11 +92,10 @@ struct ModelConfigHTTPTests {
         let text = String(data: try JSONSerialization.data(withJSONObject: config), encoding: .utf8)!
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "config", value: text), URLQueryItem(name: "layer", value: "5")]
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let query = components.percentEncodedQuery!.replacingOccurrences(of: "+", with: "%2B")
-        let viaQuery = try server.request("GET", "/frequencies?" + query)
-        let viaFields = try server.request(
+        let viaQuery = try api.request("GET", "/frequencies?" + query)
+        let viaFields = try api.request(
             "GET", "/frequencies?dim=128&rope_type=linear&factor=8&rope_theta=1000000")
         #expect(viaQuery.status == 200, "\(viaQuery.bodyText.prefix(300))")
         #expect(viaQuery.bodyText == viaFields.bodyText)
@@ -104,24 +104,23 @@ struct ModelConfigHTTPTests {
     @Test("a NoPE layer: /frequencies and /rotate say rope_applied false, /rotate returns the input")
     func noRopeLayer() throws {
         let config = try Self.config(ofCase: "131_config_no_rope_layer.json")
-        let server = try TestServer()
-        defer { server.stop() }
-        let frequencies = try server.request("POST", "/frequencies", json: ["config": config, "layer": 7])
+        let api = RouterTransport()
+        let frequencies = try api.request("POST", "/frequencies", json: ["config": config, "layer": 7])
         #expect(frequencies.status == 200)
         #expect(frequencies.json?["rope_applied"] as? Bool == false)
         #expect(frequencies.json?["dim"] as? Int == 128)
-        let rotating = try server.request("POST", "/frequencies", json: ["config": config, "layer": 6])
+        let rotating = try api.request("POST", "/frequencies", json: ["config": config, "layer": 6])
         #expect(rotating.json?["rope_applied"] == nil, "the field appears only when false")
         let input = Self.embeddings(rows: 1, s: 2, d: 128)
-        let rotate = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input])
+        let rotate = try api.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input])
         #expect(rotate.json?["rope_applied"] as? Bool == false)
-        let npy = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input],
+        let npy = try api.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input],
                                      headers: ["Accept": "application/x-npy"])
         #expect(npy.headers["x-rope-applied"] == "false", "\(npy.headers)")
-        let misplaced = try server.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input,
+        let misplaced = try api.request("POST", "/rotate", json: ["config": config, "layer": 3, "embeddings": input,
                                                                      "positions": [0, 1, 2]])
         #expect(misplaced.status == 422 && misplaced.bodyText.contains("positions"), "\(misplaced.bodyText)")
-        let info = try server.request("GET", "/info")
+        let info = try api.request("GET", "/info")
         #expect((info.json?["rope_types"] as? [String])?.contains("proportional") == true)
         #expect((info.json?["rope_fields"] as? [String])?.contains("config") == true)
         #expect((info.json?["rope_object_keys"] as? [String])?.contains("mrope_section") == true)
@@ -161,9 +160,8 @@ struct ModelConfigHTTPTests {
     @Test("new refusals are JSON 422 naming the field", arguments: 0..<11)
     func refusal(index: Int) throws {
         let (name, body, field) = Self.refusals[index]
-        let server = try TestServer()
-        defer { server.stop() }
-        let response = try server.request("POST", "/rotate", json: body)
+        let api = RouterTransport()
+        let response = try api.request("POST", "/rotate", json: body)
         #expect(response.status == 422, "\(name): \(response.status) \(response.bodyText)")
         #expect(response.json?["error_type"] as? String == "validation_error", "\(name)")
         #expect((response.json?["error"] as? String)?.contains(field) == true, "\(name): \(response.bodyText)")
@@ -176,10 +174,9 @@ struct ModelConfigHTTPTests {
         text["no_rope_layers"] = [Int]()
         text["no_rope_layer_interval"] = 4
         config["text_config"] = text
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         for (layer, applied) in [(2, true), (3, false), (4, true), (47, false)] {
-            let response = try server.request("POST", "/frequencies", json: ["config": config, "layer": layer])
+            let response = try api.request("POST", "/frequencies", json: ["config": config, "layer": layer])
             #expect(response.status == 200, "\(response.bodyText)")
             #expect((response.json?["rope_applied"] as? Bool ?? true) == applied, "layer \(layer)")
         }
@@ -187,10 +184,9 @@ struct ModelConfigHTTPTests {
 
     @Test("null new fields mean absent, as every field's null does")
     func nullFieldsAreAbsent() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let plain = try server.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0, 3.0, 4.0]]])
-        let nulls = try server.request("POST", "/rotate", json: [
+        let api = RouterTransport()
+        let plain = try api.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0, 3.0, 4.0]]])
+        let nulls = try api.request("POST", "/rotate", json: [
             "embeddings": [[1.0, 2.0, 3.0, 4.0]], "config": NSNull(), "rope_parameters": NSNull(), "layer": NSNull(),
             "layer_type": NSNull(), "mrope_positions": NSNull()])
         #expect(nulls.status == 200 && nulls.bodyText == plain.bodyText, "\(nulls.bodyText)")
@@ -199,12 +195,12 @@ struct ModelConfigHTTPTests {
     @Test("config refusals name the field: layer with layer_type, a config key next to config, head dim")
     func configRefusals() throws {
         let gemma = try Self.config(ofCase: "126_config_gemma3_layer_sliding.json")
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let cases: [([String: Any], String)] = [
             (["embeddings": [[Double]](repeating: [Double](repeating: 0, count: 128), count: 1), "config": gemma,
               "layer": 1, "layer_type": "full_attention"], "layer_type"),
-            (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0, "max_position_embeddings": 8], "max_position_embeddings"),
+            (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0, "max_position_embeddings": 8],
+             "max_position_embeddings"),
             (["embeddings": [[0.0, 1.0]], "config": gemma, "layer": 0], "head dimension"),
             (["embeddings": [[Double]](repeating: [Double](repeating: 0, count: 128), count: 1), "config": gemma],
              "layer_type"),
@@ -212,7 +208,7 @@ struct ModelConfigHTTPTests {
               "layer": -1], "layer"),
         ]
         for (body, field) in cases {
-            let response = try server.request("POST", "/rotate", json: body)
+            let response = try api.request("POST", "/rotate", json: body)
             #expect(response.status == 422, "\(field): \(response.bodyText)")
             #expect((response.json?["error"] as? String)?.contains(field) == true, "\(response.bodyText)")
         }

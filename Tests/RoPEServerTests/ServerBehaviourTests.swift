@@ -1,52 +1,28 @@
 import Foundation
 import Testing
+import RoPEServerTestSupport
 
-/// Behaviour of the HTTP layer against API.md: routing, errors, keep-alive, operations endpoints.
+/// Routing, errors and the operations endpoints against openapi.yaml, through the router (keep-alive and HEAD on
+/// the wire: EndToEndTests' ConnectionTests).
 @Suite("Server behaviour")
 struct ServerBehaviourTests {
-    @Test("a connection is kept alive across requests")
-    func keepAlive() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let client = try server.client()
-        for _ in 0..<3 {
-            let health = try client.request("GET", "/health")
-            #expect(health.status == 200)
-            #expect(health.headers["connection"]?.lowercased() != "close")
-        }
-        let rotated = try client.request("POST", "/rotate", body: Array(#"{"embeddings": [[1, 0], [1, 0]]}"#.utf8))
-        #expect(rotated.status == 200)
-        let second = try client.request("GET", "/health")
-        #expect(second.json?["status"] as? String == "ok")
-    }
 
     @Test("unknown path is a JSON 404, wrong method a JSON 405 with Allow")
     func routingErrors() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let missing = try server.request("GET", "/nope")
+        let api = RouterTransport()
+        let missing = try api.request("GET", "/nope")
         #expect(missing.status == 404)
         #expect(missing.json?["error_type"] as? String == "not_found")
-        let wrongMethod = try server.request("DELETE", "/frequencies")
+        let wrongMethod = try api.request("DELETE", "/frequencies")
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.headers["allow"] == "GET, POST, HEAD")
         #expect((wrongMethod.json?["error"] as? String)?.contains("DELETE") == true)
     }
 
-    @Test("HEAD answers like GET without a body")
-    func head() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let response = try server.client().request("HEAD", "/health")
-        #expect(response.status == 200)
-        #expect(response.body.isEmpty)
-    }
-
     @Test("GET /info reports version, limits, defaults and threads")
     func info() throws {
-        let server = try TestServer { $0.limits.maxBodyBytes = 12345 }
-        defer { server.stop() }
-        let info = try #require(try server.request("GET", "/info").json)
+        let api = RouterTransport { $0.limits.maxBodyBytes = 12345 }
+        let info = try #require(try api.request("GET", "/info").json)
         #expect(info["version"] is String)
         #expect(info["threads"] as? Int == 2)
         let limits = try #require(info["limits"] as? [String: Any])
@@ -59,46 +35,28 @@ struct ServerBehaviourTests {
 
     @Test("GET /openapi.yaml serves the repository's document")
     func openAPI() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let response = try server.request("GET", "/openapi.yaml")
+        let api = RouterTransport()
+        let response = try api.request("GET", "/openapi.yaml")
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "application/yaml")
-        let onDisk = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let onDisk = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
+                                encoding: .utf8)
         #expect(response.bodyText == onDisk)
         for path in ["/rotate:", "/attention:", "/frequencies:", "/health:", "/info:", "/openapi.yaml:"] {
             #expect(onDisk.contains(path), "openapi.yaml describes \(path)")
         }
     }
 
-    @Test("a body over the limit streamed without Content-Length framing problems is a JSON 413")
-    func bodyOverLimitWhileStreaming() throws {
-        let server = try TestServer { $0.limits.maxBodyBytes = 1000 }
-        defer { server.stop() }
-        let client = try server.client()
-        let chunk = String(repeating: "0,", count: 400)
-        let body = "{\"embeddings\": [[" + chunk + chunk + "0]]}"
-        let head = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-        let chunked = String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
-        try client.send(Array((head + chunked).utf8))
-        let response = try client.readResponse(method: "POST")
-        #expect(response.status == 413)
-        #expect(response.json?["error_type"] as? String == "payload_too_large")
-        // The server is still healthy for everyone else.
-        #expect(try server.request("GET", "/health").status == 200)
-    }
-
     @Test("unknown fields and query parameters are rejected naming the field")
     func unknownFields() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let body = try server.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0]], "rope_thta": 5.0])
+        let api = RouterTransport()
+        let body = try api.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0]], "rope_thta": 5.0])
         #expect(body.status == 422)
         #expect((body.json?["error"] as? String)?.contains("rope_thta") == true)
-        let query = try server.request("GET", "/frequencies?dim=8&sequence_length=3")
+        let query = try api.request("GET", "/frequencies?dim=8&sequence_length=3")
         #expect(query.status == 422)
         #expect((query.json?["error"] as? String)?.contains("sequence_length") == true)
-        let nested = try server.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0]],
+        let nested = try api.request("POST", "/rotate", json: ["embeddings": [[1.0, 2.0]],
                                                                   "rope_scaling": ["rope_type": "linear", "factr": 2]])
         #expect(nested.status == 422)
         #expect((nested.json?["error"] as? String)?.contains("rope_scaling.factr") == true)
@@ -106,11 +64,11 @@ struct ServerBehaviourTests {
 
     @Test("the shortest float32 text reads back to the same float")
     func floatRoundTrip() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let values: [Float] = [0.1, 1e-38, 3.4028235e38, -2.5, 1.0 / 3.0, Float.leastNonzeroMagnitude, 123456.79]
-        let literal = "{\"embeddings\": [[" + values.map { "\($0)" }.joined(separator: ",") + ", 0]], \"positions\": [0]}"
-        let response = try server.request("POST", "/rotate", body: Array(literal.utf8))
+        let numbers = values.map { "\($0)" }.joined(separator: ",")
+        let literal = #"{"embeddings": [["# + numbers + #", 0]], "positions": [0]}"#
+        let response = try api.request("POST", "/rotate", body: Array(literal.utf8))
         #expect(response.status == 200)
         // Position 0 is the identity rotation: each output literal must read back as the input float, bit for bit.
         let text = response.bodyText

@@ -3,8 +3,9 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import RoPEServerTestSupport
 
-/// `/spectrum` (JSON and SVG) and `/rotate` with `from_positions` (JSON and .npy), end to end over a real socket.
+/// `/spectrum` (JSON and SVG) and `/rotate` with `from_positions` (JSON and .npy), through the router in process.
 @Suite("Spectrum and from_positions over HTTP")
 struct SpectrumHTTPTests {
     static let llama31Query = "dim=128&rope_theta=500000&rope_type=llama3&factor=8&low_freq_factor=1&high_freq_factor=4"
@@ -17,9 +18,8 @@ struct SpectrumHTTPTests {
 
     @Test("GET and POST /spectrum: Llama 3.1's 29 unchanged, 6 blended, 29 interpolated slots, the same bytes")
     func spectrumJSON() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let get = try server.request("GET", "/spectrum?" + Self.llama31Query, contentType: nil)
+        let api = RouterTransport()
+        let get = try api.request("GET", "/spectrum?" + Self.llama31Query, contentType: nil)
         #expect(get.status == 200, "\(get.bodyText)")
         #expect(get.headers["content-type"]?.hasPrefix("application/json") == true)
         let json = try #require(get.json)
@@ -39,16 +39,15 @@ struct SpectrumHTTPTests {
         }
         #expect(json["precision"] == nil)
 
-        let post = try server.request("POST", "/spectrum", json: Self.llama31Body)
+        let post = try api.request("POST", "/spectrum", json: Self.llama31Body)
         #expect(post.status == 200)
         #expect(post.bodyText == get.bodyText)
     }
 
     @Test("precision_positions: float32 errors as numpy computes them, float16 null beyond 65504")
     func precisionJSON() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let response = try server.request("GET", "/spectrum?dim=128&context=4096&precision_positions=1,100000",
+        let api = RouterTransport()
+        let response = try api.request("GET", "/spectrum?dim=128&context=4096&precision_positions=1,100000",
                                           contentType: nil)
         #expect(response.status == 200, "\(response.bodyText)")
         let precision = try #require(response.json?["precision"] as? [[String: Any]])
@@ -71,9 +70,8 @@ struct SpectrumHTTPTests {
 
     @Test("Accept: image/svg+xml draws the spectrum, and the precision panel with precision_positions")
     func spectrumSVG() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let svg = try server.request("GET", "/spectrum?" + Self.llama31Query, contentType: nil,
+        let api = RouterTransport()
+        let svg = try api.request("GET", "/spectrum?" + Self.llama31Query, contentType: nil,
                                      headers: ["Accept": "image/svg+xml"])
         #expect(svg.status == 200)
         #expect(svg.headers["content-type"]?.hasPrefix("image/svg+xml") == true)
@@ -87,7 +85,7 @@ struct SpectrumHTTPTests {
 
         var body = Self.llama31Body
         body["precision_positions"] = [1, 1000, 100_000, 1_000_000]
-        let both = try server.request("POST", "/spectrum", json: body, headers: ["Accept": "image/svg+xml"])
+        let both = try api.request("POST", "/spectrum", json: body, headers: ["Accept": "image/svg+xml"])
         #expect(both.status == 200)
         #expect(Self.isWellFormedXML(both.bodyText))
         for label in ["Angle precision", "float32", "bfloat16", "float16", "float16 above 65504"] {
@@ -97,8 +95,7 @@ struct SpectrumHTTPTests {
 
     @Test("/spectrum errors name the field; limits are checked before any work")
     func spectrumErrors() throws {
-        let server = try TestServer { $0.limits.maxSequenceLength = 4 }
-        defer { server.stop() }
+        let api = RouterTransport { $0.limits.maxSequenceLength = 4 }
         let cases: [(String, Int, String)] = [
             ("/spectrum?context=100", 422, "'dim'"),
             ("/spectrum?dim=8", 422, "context"),
@@ -112,11 +109,11 @@ struct SpectrumHTTPTests {
             ("/spectrum?dim=8&context=10&rope_type=llama3", 422, "factor"),
         ]
         for (target, status, field) in cases {
-            let response = try server.request("GET", target, contentType: nil)
+            let response = try api.request("GET", target, contentType: nil)
             #expect(response.status == status, "\(target): \(response.status) \(response.bodyText)")
             #expect((response.json?["error"] as? String)?.contains(field) == true, "\(target): \(response.bodyText)")
         }
-        let wrongMethod = try server.request("PUT", "/spectrum", json: ["dim": 8])
+        let wrongMethod = try api.request("PUT", "/spectrum", json: ["dim": 8])
         #expect(wrongMethod.status == 405)
     }
 
@@ -132,27 +129,26 @@ struct SpectrumHTTPTests {
     static var yarnScaling: [String: Any] { ["rope_type": "yarn", "factor": 4, "original_max_position_embeddings": 8] }
 
     /// The rotated embeddings of a /rotate JSON answer, flattened.
-    static func values(_ response: RawResponse) throws -> [Float] {
-        try NPYHTTPTests.literals(of: "embeddings", in: response.bodyText)
+    static func values(_ response: TestResponse) throws -> [Float] {
+        try NPYBodies.literals(of: "embeddings", in: response.bodyText)
     }
 
     @Test("from_positions: one move equals inverse-then-forward, JSON and .npy alike, no attention factor applied")
     func fromPositions() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let from = [0, 1, 2, 3], to = [100, 101, 102, 1000]
-        let moved = try server.request("POST", "/rotate", json: [
+        let moved = try api.request("POST", "/rotate", json: [
             "embeddings": Self.embeddings, "positions": to, "from_positions": from, "offset": 5,
             "rope_scaling": Self.yarnScaling, "layout": "interleaved",
         ])
         #expect(moved.status == 200, "\(moved.bodyText)")
         #expect(moved.json?["attention_scaling"] as? Double == 1)
-        let undone = try server.request("POST", "/rotate", json: [
+        let undone = try api.request("POST", "/rotate", json: [
             "embeddings": Self.embeddings, "positions": from, "offset": 5, "inverse": true,
             "rope_scaling": Self.yarnScaling, "layout": "interleaved",
         ])
         let undoneTensor = try Self.values(undone)
-        let redone = try server.request("POST", "/rotate", json: [
+        let redone = try api.request("POST", "/rotate", json: [
             "embeddings": [undoneTensor[0..<64], undoneTensor[64..<128]].map { half in
                 stride(from: half.startIndex, to: half.endIndex, by: 16).map { half[$0..<($0 + 16)].map(Double.init) }
             },
@@ -167,17 +163,16 @@ struct SpectrumHTTPTests {
         let flat = Self.embeddings.flatMap { $0.flatMap { $0.map(Float.init) } }
         let query = "/rotate?positions=100,101,102,1000&from_positions=[0,1,2,3]&offset=5&rope_type=yarn&factor=4"
             + "&original_max_position_embeddings=8&layout=interleaved"
-        let npy = try server.request("POST", query, body: NPYHTTPTests.npy(flat, shape: [2, 4, 16]),
+        let npy = api.request("POST", query, body: NPYBodies.npy(flat, shape: [2, 4, 16]),
                                      contentType: "application/x-npy", headers: ["Accept": "application/x-npy"])
         #expect(npy.status == 200, "\(npy.bodyText)")
         #expect(npy.headers["x-attention-scaling"] == "1.0")
-        #expect(try NPYHTTPTests.values(ofNPY: npy.body).values.map(\.bitPattern) == movedValues.map(\.bitPattern))
+        #expect(try NPYBodies.values(ofNPY: npy.body).values.map(\.bitPattern) == movedValues.map(\.bitPattern))
     }
 
     @Test("from_positions errors: wrong shape, beyond max_position, with inverse, not integers")
     func fromPositionsErrors() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let bodies: [[String: Any]] = [
             ["embeddings": Self.embeddings, "from_positions": [0, 1]],
             ["embeddings": Self.embeddings, "from_positions": [0, 1, 2, 1 << 50]],
@@ -185,7 +180,7 @@ struct SpectrumHTTPTests {
             ["embeddings": Self.embeddings, "from_positions": [0, 1, 2, "3"]],
         ]
         for body in bodies {
-            let response = try server.request("POST", "/rotate", json: body)
+            let response = try api.request("POST", "/rotate", json: body)
             #expect(response.status == 422, "\(body): \(response.bodyText)")
             #expect((response.json?["error"] as? String)?.contains("from_positions") == true, "\(response.bodyText)")
         }
@@ -206,9 +201,8 @@ struct SpectrumModelHTTPTests {
 
     @Test("a pasted config: dim from hidden_size / heads, context from max_position_embeddings; GET and POST")
     func pastedConfig() throws {
-        let server = try TestServer()
-        defer { server.stop() }
-        let post = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config])
+        let api = RouterTransport()
+        let post = try api.request("POST", "/spectrum", json: ["config": Self.llama31Config])
         #expect(post.status == 200, "\(post.bodyText)")
         let json = try #require(post.json)
         #expect(json["dim"] as? Int == 128 && json["context"] as? Int == 131_072)
@@ -217,24 +211,23 @@ struct SpectrumModelHTTPTests {
 
         let text = String(decoding: try JSONSerialization.data(withJSONObject: Self.llama31Config), as: UTF8.self)
         let encoded = try #require(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
-        let get = try server.request("GET", "/spectrum?config=" + encoded, contentType: nil)
+        let get = try api.request("GET", "/spectrum?config=" + encoded, contentType: nil)
         #expect(get.status == 200, "\(get.bodyText)")
         #expect(get.bodyText == post.bodyText)
 
-        let mismatch = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config, "dim": 64])
+        let mismatch = try api.request("POST", "/spectrum", json: ["config": Self.llama31Config, "dim": 64])
         #expect(mismatch.status == 422 && mismatch.bodyText.contains("'dim'"), "\(mismatch.bodyText)")
-        let both = try server.request("POST", "/spectrum", json: ["config": Self.llama31Config,
+        let both = try api.request("POST", "/spectrum", json: ["config": Self.llama31Config,
                                                                   "max_position_embeddings": 4096])
         #expect(both.status == 422, "\(both.bodyText)")
     }
 
     @Test("proportional through rope_parameters: zero slots with null wavelengths; a null layer entry: rope_applied")
     func proportionalAndNoRoPE() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let proportional: [String: Any] = ["rope_type": "proportional", "partial_rotary_factor": 0.25,
                                            "rope_theta": 1_000_000.0]
-        let response = try server.request("POST", "/spectrum", json: [
+        let response = try api.request("POST", "/spectrum", json: [
             "dim": 16, "context": 1000,
             "rope_parameters": ["full_attention": proportional, "sliding_attention": ["rope_theta": 10000.0]],
             "layer_type": "full_attention",
@@ -246,8 +239,9 @@ struct SpectrumModelHTTPTests {
         #expect((json["regime"] as? [String]) == ["unchanged", "unchanged"] + Array(repeating: "zero", count: 6))
         #expect(json["rope_applied"] == nil)
 
-        let noRoPE = try server.request("POST", "/spectrum", json: [
-            "dim": 16, "context": 1000, "rope_parameters": ["full_attention": NSNull(), "sliding_attention": proportional],
+        let noRoPE = try api.request("POST", "/spectrum", json: [
+            "dim": 16, "context": 1000, "rope_parameters": ["full_attention": NSNull(),
+                                                            "sliding_attention": proportional],
             "layer_type": "full_attention",
         ])
         #expect(noRoPE.status == 200, "\(noRoPE.bodyText)")
@@ -256,21 +250,20 @@ struct SpectrumModelHTTPTests {
 
     @Test("M-RoPE: mrope_axis per slot in JSON, the axes in the SVG")
     func mrope() throws {
-        let server = try TestServer()
-        defer { server.stop() }
+        let api = RouterTransport()
         let body: [String: Any] = ["dim": 128, "context": 32768, "rope_theta": 1_000_000.0,
                                    "rope_scaling": ["type": "mrope", "mrope_section": [16, 24, 24]]]
-        let response = try server.request("POST", "/spectrum", json: body)
+        let response = try api.request("POST", "/spectrum", json: body)
         #expect(response.status == 200, "\(response.bodyText)")
         let axes = try #require(response.json?["mrope_axis"] as? [String])
         #expect(axes == Array(repeating: "t", count: 16) + Array(repeating: "h", count: 24)
             + Array(repeating: "w", count: 24))
-        let svg = try server.request("POST", "/spectrum", json: body, headers: ["Accept": "image/svg+xml"])
+        let svg = try api.request("POST", "/spectrum", json: body, headers: ["Accept": "image/svg+xml"])
         #expect(svg.status == 200)
         #expect(SpectrumHTTPTests.isWellFormedXML(svg.bodyText))
         #expect(svg.bodyText.contains("M-RoPE slots: 16 t, 24 h, 24 w"))
 
-        let moved = try server.request("POST", "/rotate", json: [
+        let moved = try api.request("POST", "/rotate", json: [
             "embeddings": [[1.0, 0, 0, 1, 0, 1, 1, 0]], "from_positions": [0],
             "mrope_positions": [[4], [5], [6]], "rope_scaling": ["type": "mrope", "mrope_section": [1, 1, 2]],
         ])

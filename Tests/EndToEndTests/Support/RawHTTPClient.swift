@@ -1,18 +1,5 @@
 import Foundation
-
-/// A response as read off the socket.
-struct RawResponse {
-    var status: Int
-    var headers: [String: String]   // lower-cased names
-    var body: [UInt8]
-
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
-
-    /// The body parsed as a JSON object (nil when it is not one).
-    var json: [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) as? [String: Any]
-    }
-}
+import RoPEServerTestSupport
 
 /// A minimal HTTP/1.1 client over a POSIX socket to 127.0.0.1, so tests control every byte they send
 /// (wrong lengths, raw bodies, trickled data) and see exactly what the server answers.
@@ -62,7 +49,9 @@ final class RawHTTPClient {
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let result = bytes[sent...].withUnsafeBytes { Glibc.send(socketDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let result = bytes[sent...].withUnsafeBytes {
+                Glibc.send(socketDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard result > 0 else { throw ClientError.socket("send failed: errno \(errno)") }
             sent += result
         }
@@ -70,7 +59,7 @@ final class RawHTTPClient {
 
     /// Sends a request with a body and the usual headers.
     func request(_ method: String, _ target: String, body: [UInt8]? = nil, contentType: String? = "application/json",
-                 headers: [String: String] = [:]) throws -> RawResponse {
+                 headers: [String: String] = [:]) throws -> TestResponse {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         if let body {
             if let contentType { head += "Content-Type: \(contentType)\r\n" }
@@ -83,7 +72,7 @@ final class RawHTTPClient {
     }
 
     /// Reads one response (Content-Length or chunked framing).
-    func readResponse(method: String = "GET") throws -> RawResponse {
+    func readResponse(method: String = "GET") throws -> TestResponse {
         var buffer: [UInt8] = []
         var headerEnd: Int?
         while headerEnd == nil {
@@ -99,20 +88,21 @@ final class RawHTTPClient {
         var headers: [String: String] = [:]
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         var body = Array(buffer[(headerEnd! + 4)...])
-        if method == "HEAD" { return RawResponse(status: status, headers: headers, body: []) }
+        if method == "HEAD" { return TestResponse(status: status, headers: headers, body: []) }
         if let lengthText = headers["content-length"], let length = Int(lengthText) {
             while body.count < length { try receiveMore(into: &body) }
-            return RawResponse(status: status, headers: headers, body: Array(body.prefix(length)))
+            return TestResponse(status: status, headers: headers, body: Array(body.prefix(length)))
         }
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
-            return RawResponse(status: status, headers: headers, body: try readChunked(body))
+            return TestResponse(status: status, headers: headers, body: try readChunked(body))
         }
         // No framing: read until the server closes.
         while (try? receiveMore(into: &body)) != nil {}
-        return RawResponse(status: status, headers: headers, body: body)
+        return TestResponse(status: status, headers: headers, body: body)
     }
 
     /// Everything the server sends until it closes the connection (a read returns 0 or fails), waiting up to
@@ -167,7 +157,9 @@ final class RawHTTPClient {
     private func receiveMore(into buffer: inout [UInt8]) throws {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let count = chunk.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { throw ClientError.socket(count == 0 ? "connection closed by server" : "recv failed: errno \(errno)") }
+        guard count > 0 else {
+            throw ClientError.socket(count == 0 ? "connection closed by server" : "recv failed: errno \(errno)")
+        }
         buffer += chunk[..<count]
     }
 
@@ -203,7 +195,7 @@ struct Transcript {
     }
 
     /// The first response, framed by its Content-Length, and whatever the server sent after it.
-    var firstResponse: (response: RawResponse, trailing: [UInt8])? {
+    var firstResponse: (response: TestResponse, trailing: [UInt8])? {
         guard let headerEnd = (0..<max(0, bytes.count - 3)).first(where: {
             bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
         }) else { return nil }
@@ -213,13 +205,14 @@ struct Transcript {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] =
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let bodyStart = headerEnd + 4
         guard let length = headers["content-length"].flatMap({ Int($0) }), bodyStart + length <= bytes.count else {
             return nil
         }
-        return (RawResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)])),
+        return (TestResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)])),
                 Array(bytes[(bodyStart + length)...]))
     }
 

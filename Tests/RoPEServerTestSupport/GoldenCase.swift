@@ -1,32 +1,32 @@
 import Foundation
 
 /// One reference case of Tests/Golden (see its README.md): a request and the expected answer.
-struct GoldenCase: CustomStringConvertible {
-    let file: String
-    let name: String
-    let endpoint: String
-    let method: String
-    let request: Any?
-    let rawBody: String?
-    let contentType: String?
-    let syntheticBody: [String: Any]?
-    let expectedStatus: Int
-    let expected: [String: Any]
-    let rtol: Double
-    let atol: Double
-    let tolerances: [String: [String: Double]]
+public struct GoldenCase: CustomStringConvertible {
+    public let file: String
+    public let name: String
+    public let endpoint: String
+    public let method: String
+    public let request: Any?
+    public let rawBody: String?
+    public let contentType: String?
+    public let syntheticBody: [String: Any]?
+    public let expectedStatus: Int
+    public let expected: [String: Any]
+    public let rtol: Double
+    public let atol: Double
+    public let tolerances: [String: [String: Double]]
 
-    var description: String { file }
+    public var description: String { file }
 
-    static let directory = RepositoryPaths.golden
+    public static let directory = RepositoryPaths.golden
 
     /// File names of every case, sorted.
-    static var allFiles: [String] {
+    public static var allFiles: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter { $0.hasSuffix(".json") }.sorted()
     }
 
-    init(file: String) throws {
+    public init(file: String) throws {
         self.file = file
         let data = try Data(contentsOf: Self.directory.appendingPathComponent(file))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
@@ -45,8 +45,9 @@ struct GoldenCase: CustomStringConvertible {
     }
 
     /// The request target with the query string for GET cases.
-    var target: String {
-        guard method == "GET", let query = (request as? [String: Any])?["query"] as? [String: String], !query.isEmpty else {
+    public var target: String {
+        guard method == "GET", let query = (request as? [String: Any])?["query"] as? [String: String],
+              !query.isEmpty else {
             return endpoint
         }
         var components = URLComponents()
@@ -55,14 +56,26 @@ struct GoldenCase: CustomStringConvertible {
     }
 
     /// The body to send (nil for GET without body).
-    var body: [UInt8]? {
+    public var body: [UInt8]? {
         if let rawBody { return Array(rawBody.utf8) }
         guard method != "GET", let request else { return nil }
         return Array(try! JSONSerialization.data(withJSONObject: request))
     }
 
+    /// Sends the case's request (not a synthetic one: that needs a socket).
+    public func send(over transport: some TestTransport) throws -> TestResponse {
+        try transport.request(method, target, body: body, contentType: contentType ?? "application/json", headers: [:])
+    }
+
+    /// Problems with a response (empty = pass): a JSON answer, judged as check_cases.py judges it.
+    public func problems(in response: TestResponse) -> [String] {
+        let contentType = response.headers["content-type"] ?? "none"
+        guard contentType.hasPrefix("application/json") else { return ["every answer is JSON, got \(contentType)"] }
+        return problems(status: response.status, json: response.json)
+    }
+
     /// Problems with a response (empty = pass), as check_cases.py judges it.
-    func problems(status: Int, json: [String: Any]?) -> [String] {
+    public func problems(status: Int, json: [String: Any]?) -> [String] {
         guard status == expectedStatus else {
             return ["status \(status), expected \(expectedStatus): \(json?["error"] ?? "")"]
         }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import RoPEServer
 
-/// /metrics, request ids and the optional API key.
+/// The steps around the router: /metrics, request ids and the optional API key (for the explorer page too).
 @Suite("Operations")
 struct OperationsTests {
     @Test("/metrics counts requests by route and status, errors by type, engine time and build info")
@@ -45,7 +45,8 @@ struct OperationsTests {
         #expect(echoed.headers["x-request-id"] == "abc-123")
         let generated = try server.request("GET", "/health")
         #expect(generated.headers["x-request-id"]?.count == 16)
-        let unusable = try server.request("GET", "/health", headers: ["X-Request-Id": String(repeating: "x", count: 500)])
+        let unusable = try server.request("GET", "/health",
+                                          headers: ["X-Request-Id": String(repeating: "x", count: 500)])
         #expect(unusable.headers["x-request-id"]?.count == 16)
     }
 
@@ -69,5 +70,27 @@ struct OperationsTests {
                                         headers: ["Authorization": "Bearer s3cret"])
         #expect(rotate.status == 200)
         #expect(try server.request("GET", "/metrics").status == 401)
+    }
+
+    @Test("with an API key, / takes it as a bearer token or as a Basic password, and challenges browsers with Basic")
+    func explorerAPIKey() throws {
+        let server = try TestServer { $0.apiKey = "s3cret" }
+        defer { server.stop() }
+        let missing = try server.request("GET", "/")
+        #expect(missing.status == 401)
+        #expect(missing.json?["error_type"] as? String == "unauthorized")
+        #expect(missing.headers["www-authenticate"]?.hasPrefix("Basic realm=\"rope-server\"") == true)
+        #expect(try server.request("GET", "/info").headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+        #expect(try server.request("GET", "/", headers: ["Authorization": "Bearer s3cret"]).status == 200)
+        func basic(_ credentials: String) -> [String: String] {
+            ["Authorization": "Basic " + Data(credentials.utf8).base64EncodedString()]
+        }
+        #expect(try server.request("GET", "/", headers: basic("anyone:s3cret")).status == 200)
+        #expect(try server.request("GET", "/info", headers: basic(":s3cret")).status == 200)
+        #expect(try server.request("GET", "/info", headers: basic("rope:s3cre")).status == 401)
+        #expect(try server.request("GET", "/info", headers: basic("s3cret")).status == 401)   // no colon: no password
+        #expect(try server.request("GET", "/info", headers: basic("s3cret:")).status == 401)
+        #expect(try server.request("GET", "/info", headers: ["Authorization": "Basic !!!"]).status == 401)
+        #expect(try server.request("GET", "/info", headers: ["Authorization": "Bearers3cret"]).status == 401)
     }
 }

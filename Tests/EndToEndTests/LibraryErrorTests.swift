@@ -24,9 +24,11 @@ struct LibraryErrorTests {
     static let cases: [Case] = {
         let host = "Host: 127.0.0.1\r\n"
         func head(_ text: String) -> [UInt8] { Array(text.utf8) }
-        // A valid request pipelined behind the bad one: it must not be answered (the connection closes after the error).
+        // A valid request pipelined behind the bad one: it must not be answered (the connection closes after the
+        // error).
         let pipelined = head("GET /health HTTP/1.1\r\n\(host)\r\n")
-        let chunkedHead = "POST /rotate HTTP/1.1\r\n\(host)Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let postHead = "POST /rotate HTTP/1.1\r\n\(host)Content-Type: application/json\r\n"
+        let chunkedHead = postHead + "Transfer-Encoding: chunked\r\n\r\n"
         let manyArguments = (0..<8000).map { "p\($0)=1" }.joined(separator: "&")
         let manyCookies = (0..<20_000).map { "c\($0)=1" }.joined(separator: "; ")
         return [
@@ -37,14 +39,14 @@ struct LibraryErrorTests {
                  request: head(chunkedHead + "2\r\n{}XX\r\n0\r\n\r\n"), status: 400, errorType: "malformed_request",
                  mentions: "chunked"),
             Case(name: "chunk size beyond 64 bits",
-                 request: head(chunkedHead + "fffffffffffffffffffffff\r\n"), status: 413, errorType: "payload_too_large",
-                 mentions: "chunk size"),
+                 request: head(chunkedHead + "fffffffffffffffffffffff\r\n"), status: 413,
+                 errorType: "payload_too_large", mentions: "chunk size"),
             Case(name: "Content-Length: 12abc",
-                 request: head("POST /rotate HTTP/1.1\r\n\(host)Content-Type: application/json\r\nContent-Length: 12abc\r\n\r\n")
+                 request: head(postHead + "Content-Length: 12abc\r\n\r\n")
                     + pipelined,
                  status: 400, errorType: "malformed_request", mentions: "Content-Length"),
             Case(name: "Content-Length: 99999999999999999999999",
-                 request: head("POST /rotate HTTP/1.1\r\n\(host)Content-Type: application/json\r\nContent-Length: 99999999999999999999999\r\n\r\n")
+                 request: head(postHead + "Content-Length: 99999999999999999999999\r\n\r\n")
                     + pipelined,
                  status: 413, errorType: "payload_too_large", mentions: "Content-Length"),
             Case(name: "a header line without a colon",
@@ -60,10 +62,12 @@ struct LibraryErrorTests {
             Case(name: "HTTP/0.9 request line", request: head("GET /health HTTP/0.9\r\n\(host)\r\n"), status: 505,
                  errorType: "http_version_not_supported", mentions: "HTTP/1.1"),
             Case(name: "a request line beyond connection_memory_limit (400 KB query string)",
-                 request: head("GET /frequencies?dim=8&x=\(String(repeating: "a", count: 400_000)) HTTP/1.1\r\n\(host)\r\n"),
+                 request: head("GET /frequencies?dim=8&x=\(String(repeating: "a", count: 400_000)) HTTP/1.1\r\n"
+                               + "\(host)\r\n"),
                  status: 414, errorType: "uri_too_long", mentions: "connection_memory_limit"),
             Case(name: "a header beyond connection_memory_limit (400 KB)",
-                 request: head("GET /health HTTP/1.1\r\n\(host)X-Large: \(String(repeating: "a", count: 400_000))\r\n\r\n"),
+                 request: head("GET /health HTTP/1.1\r\n\(host)"
+                               + "X-Large: \(String(repeating: "a", count: 400_000))\r\n\r\n"),
                  status: 431, errorType: "header_fields_too_large", mentions: "connection_memory_limit"),
             Case(name: "8000 query arguments (they overflow connection_memory_limit)",
                  request: head("GET /decay?dim=8&\(manyArguments) HTTP/1.1\r\n\(host)\r\n"), status: 414,
@@ -84,18 +88,22 @@ struct LibraryErrorTests {
         try? client.send(item.request)
         let transcript = client.readUntilClosed()
         #expect(transcript.closedByServer, "the server closes the connection after the error")
-        #expect(transcript.statusLineCount == 1, "exactly one status line and header block: \(transcript.text.prefix(600))")
+        #expect(transcript.statusLineCount == 1,
+                "exactly one status line and header block: \(transcript.text.prefix(600))")
         let first = try #require(transcript.firstResponse, "no complete response in: \(transcript.text.prefix(600))")
-        #expect(first.trailing.isEmpty, "bytes after the response: \(String(decoding: first.trailing.prefix(300), as: UTF8.self))")
+        #expect(first.trailing.isEmpty,
+                "bytes after the response: \(String(decoding: first.trailing.prefix(300), as: UTF8.self))")
         #expect(first.response.status == item.status, "\(transcript.text.prefix(600))")
         #expect(first.response.headers["content-type"] == "application/json")
-        let json = try #require(first.response.json, "the body is not a JSON object: \(first.response.bodyText.prefix(300))")
+        let json = try #require(first.response.json,
+                                "the body is not a JSON object: \(first.response.bodyText.prefix(300))")
         #expect(Set(json.keys) == ["error", "error_type"])
         #expect(json["error_type"] as? String == item.errorType)
         let message = json["error"] as? String ?? ""
         #expect(message.contains(item.mentions), "'\(item.mentions)' not in \(message)")
         let health = try server.request("GET", "/health")
-        #expect(health.status == 200 && health.json?["status"] as? String == "ok", "the server answers /health afterwards")
+        #expect(health.status == 200 && health.json?["status"] as? String == "ok",
+                "the server answers /health afterwards")
     }
 
     @Test("a request the library refuses is released: nothing stays in flight")

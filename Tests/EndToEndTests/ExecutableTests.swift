@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RoPEServerTestSupport
 
 /// The `rope-server` binary as a user runs it: flags, startup on port 0, a request, SIGTERM, exit 0.
 @Suite("rope-server executable")
@@ -57,7 +58,8 @@ struct ExecutableTests {
         let reader = LogReader(error.fileHandleForReading)
         let bound = try #require(reader.boundPort(within: 20), "no listening line in: \(reader.text)")
         let client = try RawHTTPClient(port: bound)
-        let rotated = try client.request("POST", "/rotate", body: Array(#"{"embeddings": [[1, 0]], "positions": [1]}"#.utf8))
+        let rotated = try client.request("POST", "/rotate",
+                                         body: Array(#"{"embeddings": [[1, 0]], "positions": [1]}"#.utf8))
         #expect(rotated.status == 200)
         let openAPI = try client.request("GET", "/openapi.yaml")
         #expect(openAPI.status == 200)
@@ -93,7 +95,9 @@ struct GracefulDrainTests {
 
         let inFlight = try RawHTTPClient(port: port)
         let body = Array(#"{"embeddings": [[1, 0, 0, 1]], "positions": [1]}"#.utf8)
-        try inFlight.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-Id: in-flight-1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body.prefix(10))
+        let head = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + "X-Request-Id: in-flight-1\r\nContent-Length: \(body.count)\r\n\r\n"
+        try inFlight.send(Array(head.utf8) + body.prefix(10))
         let keepAlive = try RawHTTPClient(port: port)
         #expect(try keepAlive.request("GET", "/health").status == 200)
         // A request id with a quote and a backslash must come out escaped in the JSON log line.
@@ -128,7 +132,8 @@ struct GracefulDrainTests {
         #expect(fields["request_bytes"] as? String == String(body.count))
         #expect(fields["response_bytes"].flatMap { Int($0 as? String ?? "") }.map { $0 > 0 } == true)
         #expect((fields["duration_ms"] as? String)?.wholeMatch(of: /[0-9]+\.[0-9]{3}/) != nil)
-        #expect((fields["ts"] as? String)?.wholeMatch(of: /20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z/) != nil)
+        let timestamp = /20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3}Z/
+        #expect((fields["ts"] as? String)?.wholeMatch(of: timestamp) != nil)
         let escapedLine = try #require(log.split(separator: "\n").first { $0.contains("with\\\\quote") })
         let escaped = try #require(try JSONSerialization.jsonObject(with: Data(escapedLine.utf8)) as? [String: Any])
         #expect(escaped["request_id"] as? String == #"id"with\quote"#)

@@ -6,6 +6,9 @@ import RoPEServer
 @Suite("Hostile clients", .serialized)
 struct HostileClientTests {
     /// Waits until `condition` holds, polling every 10 ms, up to `seconds`.
+    /// A POST /rotate request's head up to its Content-Length.
+    static let postHead = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+
     private func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -42,7 +45,7 @@ struct HostileClientTests {
             if index % 2 == 0 {
                 try client.send(Array("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
             } else {
-                try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"embeddings\": [[".utf8))
+                try client.send(Array((Self.postHead + "Content-Length: 100000\r\n\r\n{\"embeddings\": [[").utf8))
             }
             attackers.append(client)
         }
@@ -69,7 +72,7 @@ struct HostileClientTests {
         let server = try TestServer { $0.limits.connectionTimeoutSeconds = 1 }
         defer { server.stop() }
         let client = try server.client()
-        try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"embeddings\": [[1, 0]]}".utf8))
+        try client.send(Array((Self.postHead + "Content-Length: 1000\r\n\r\n{\"embeddings\": [[1, 0]]}").utf8))
         #expect(eventually(within: 2) { server.runtime.metrics.requestsInFlight == 1 })
         #expect(client.isClosedByPeer(within: 4), "the timeout closes the connection")
         #expect(eventually(within: 2) { server.runtime.metrics.requestsInFlight == 0 })
@@ -82,13 +85,14 @@ struct HostileClientTests {
         defer { server.stop() }
         do {
             let client = try server.client()
-            try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"embeddings\": [[1,".utf8))
+            try client.send(Array((Self.postHead + "Content-Length: 5000\r\n\r\n{\"embeddings\": [[1,").utf8))
         }   // closed here, mid-body
         let row = "[" + Array(repeating: "0.5", count: 128).joined(separator: ",") + "]"
-        let large = Array(("{\"embeddings\": [" + Array(repeating: row, count: 2048).joined(separator: ",") + "]}").utf8)
+        let large = Array(("{\"embeddings\": [" + Array(repeating: row,
+                                                        count: 2048).joined(separator: ",") + "]}").utf8)
         for _ in 0..<5 {
             let client = try server.client()
-            try client.send(Array("POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(large.count)\r\n\r\n".utf8) + large)
+            try client.send(Array((Self.postHead + "Content-Length: \(large.count)\r\n\r\n").utf8) + large)
         }   // each closed before reading its ~2 MB answer
         let start = ContinuousClock.now
         #expect(eventually(within: 30) { server.runtime.metrics.requestsInFlight == 0 },
