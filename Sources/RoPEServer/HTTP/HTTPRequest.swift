@@ -2,8 +2,10 @@ import TensorCodecs
 
 /// A complete HTTP request as a handler sees it.
 ///
-/// `body` points into the connection's receive buffer and is valid only while the handler runs;
-/// codecs parse straight from it, so a request body is never copied.
+/// `body` points into the request's own buffer, where the connection collected the chunks libmicrohttpd delivered
+/// (one allocation of the declared Content-Length); it is valid only while the handler runs. Codecs parse straight
+/// from it, and /rotate of a .npy body rotates in it and sends it back (`takeBody`), so it is copied only once, on
+/// arrival.
 public struct HTTPRequest {
     /// The method as sent, e.g. `POST`.
     public var method: String

@@ -6,7 +6,7 @@ import TensorCodecs
 
 /// The allocator tuning the server applies, and a large .npy written then read back bit for bit under it.
 /// (The JSON round trip of a large tensor needs only the codecs: TensorCodecsTests' LargeJSONRoundTripTests.)
-@Suite struct CodecFastPathTests {
+@Suite("Allocator tuning") struct AllocatorTuningTests {
     /// Floats from random bit patterns (finite only), so every exponent and the subnormals are covered.
     static func randomBitPatterns(_ count: Int, seed: UInt64) -> [Float] {
         var state = seed
