@@ -50,15 +50,13 @@ struct PrecisionPanel {
                 }
                 return (x.pixel(positions[sorted]), y.pixel(error))
             }
-            let points = Self.envelope(pixels).map { ChartFrame.number($0.x) + "," + ChartFrame.number($0.y) }
+            let drawn = Self.envelope(pixels)
+            let points = drawn.map { ChartFrame.number($0.x) + "," + ChartFrame.number($0.y) }
             let colour = Self.colour(format)
             svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\" "
                 + "points=\"\(points.joined(separator: " "))\"/>\n"
             if pixels.count <= Self.markedPointLimit {
-                for point in points {
-                    let xy = point.split(separator: ",")
-                    svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(colour)\"/>\n"
-                }
+                for point in drawn { svg += ChartFrame.dot(x: point.x, y: point.y, radius: 3, colour: colour) }
             }
             svg += frame.legendEntry(row: row, label: format.rawValue) { cx, cy in
                 ChartFrame.line(cx - 9, cy, cx + 9, cy, stroke: colour, width: 2)

@@ -60,6 +60,11 @@ struct ChartFrame {
             + "stroke=\"\(stroke)\" stroke-width=\"\(number(width))\"\(dashAttribute)/>\n"
     }
 
+    /// A filled circle.
+    static func dot(x: Double, y: Double, radius: Double, colour: String) -> String {
+        "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"\(radius)\" fill=\"\(colour)\"/>\n"
+    }
+
     /// The frame of the plot area, the title and subtitle above it, the axis titles, and the ticks of both axes
     /// with faint grid lines across the area.
     func decorations(title: String, subtitle: String, xTitle: String, yTitle: String, x: ChartAxis, y: ChartAxis,

@@ -59,7 +59,7 @@ struct WavelengthPanel {
                 svg += ChartFrame.line(pixelX - 3, pixelY + 3, pixelX + 3, pixelY - 3, stroke: grey, width: 1.5)
                 continue
             }
-            svg += Self.dot(x: pixelX, y: y.pixel(wavelength), radius: radius, colour: Self.colour(regime))
+            svg += ChartFrame.dot(x: pixelX, y: y.pixel(wavelength), radius: radius, colour: Self.colour(regime))
         }
         svg += mropeAxisMarks(frame: frame, x: x)
         svg += contextLine(spectrum.originalContext, name: "original context", colour: "#2ca02c", frame: frame, y: y)
@@ -69,7 +69,7 @@ struct WavelengthPanel {
         for regime in FrequencyRegime.allCases {
             let label = "\(regime.rawValue) (\(counts[regime, default: 0]))"
             svg += frame.legendEntry(row: row, label: label) { cx, cy in
-                Self.dot(x: cx, y: cy, radius: 4, colour: Self.colour(regime))
+                ChartFrame.dot(x: cx, y: cy, radius: 4, colour: Self.colour(regime))
             }
             row += 1
         }
@@ -117,11 +117,6 @@ struct WavelengthPanel {
         case .height: "#8c564b"
         case .width: "#e377c2"
         }
-    }
-
-    /// A filled circle.
-    static func dot(x: Double, y: Double, radius: Double, colour: String) -> String {
-        "<circle cx=\"\(ChartFrame.number(x))\" cy=\"\(ChartFrame.number(y))\" r=\"\(radius)\" fill=\"\(colour)\"/>\n"
     }
 
     /// A dashed horizontal line at `length` with its value written above it at the left.
