@@ -10,12 +10,7 @@ struct DecayRequest {
     init(_ request: HTTPRequest, limits: ServerLimits) throws(HTTPError) {
         var fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         guard let dimension = try fields.int("dim") else { throw .invalid("missing required query parameter 'dim'") }
-        guard dimension > 0, dimension % 2 == 0 else {
-            throw .invalid("'dim' must be a positive even integer (got \(dimension))")
-        }
-        guard dimension <= limits.maxDimension else {
-            throw .tooLarge("'dim' \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
-        }
+        try limits.checkHeadDimension(dimension, field: "'dim'")
         self.dimension = dimension
         theta = try fields.double("rope_theta") ?? RoPEParameters().theta
         guard theta > 0 else { throw .invalid("'rope_theta' must be > 0 (got \(theta))") }

@@ -10,12 +10,7 @@ extension DecodedRoPE {
         // Name where the value came from: without 'dim' it is the config's key.
         let source = configHeadDimensionSource ?? "head_dim"
         let field = given != nil ? "'dim'" : "the head dimension 'config' gives (\(source))"
-        guard dimension > 0, dimension % 2 == 0 else {
-            throw .invalid("\(field) must be a positive even integer (got \(dimension))")
-        }
-        guard dimension <= limits.maxDimension else {
-            throw .tooLarge("\(field) \(dimension) is above the limit of \(limits.maxDimension) (max_dimension)")
-        }
+        try limits.checkHeadDimension(dimension, field: field)
         return dimension
     }
 }

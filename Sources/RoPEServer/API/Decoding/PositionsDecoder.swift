@@ -15,10 +15,7 @@ enum PositionsDecoder {
         guard let (values, shape) = try fields.integerGrid(field) else { return .sequential }
         let sequenceLength = Tensor.sequenceLength(ofShape: tensorShape)
         let tokenShape = Array(tensorShape.dropLast())
-        for value in values where value.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'\(field)' contains \(value), beyond the position limit of ±\(limits.maxPosition) "
-                         + "(max_position)")
-        }
+        try limits.checkPositions(values, field: field)
         if shape == [sequenceLength] { return .shared(values) }
         if shape == tokenShape { return .perRow(values) }
         let expected = tokenShape.count > 1 ? "[\(sequenceLength)] or \(tokenShape)" : "[\(sequenceLength)]"
@@ -52,10 +49,7 @@ enum PositionsDecoder {
             throw .invalid("'\(mropeField)' has shape \(shape), expected \(expected) (t, h, w) to match the tensor of "
                          + "shape \(tensorShape)")
         }
-        for value in values where value.magnitude > UInt(limits.maxPosition) {
-            throw .invalid("'\(mropeField)' contains \(value), beyond the position limit of ±\(limits.maxPosition) "
-                         + "(max_position)")
-        }
+        try limits.checkPositions(values, field: mropeField)
         let count = values.count / 3
         return .multiAxis(MRoPEPositions(temporal: Array(values[0..<count]), height: Array(values[count..<(2 * count)]),
                                          width: Array(values[(2 * count)...]), isPerRow: axisShape != [sequenceLength]))

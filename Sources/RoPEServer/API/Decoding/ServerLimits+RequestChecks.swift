@@ -29,4 +29,22 @@ extension ServerLimits {
                           + "(max_sequence_length)")
         }
     }
+
+    /// Checks every position of `field` against `max_position` (422 beyond).
+    func checkPositions(_ values: [Int], field: String) throws(HTTPError) {
+        for value in values where value.magnitude > UInt(maxPosition) {
+            throw .invalid("'\(field)' contains \(value), beyond the position limit of ±\(maxPosition) (max_position)")
+        }
+    }
+
+    /// Checks a head dimension, `field` being how the message names it: positive and even (422), at most
+    /// `max_dimension` (413).
+    func checkHeadDimension(_ dimension: Int, field: String) throws(HTTPError) {
+        guard dimension > 0, dimension % 2 == 0 else {
+            throw .invalid("\(field) must be a positive even integer (got \(dimension))")
+        }
+        guard dimension <= maxDimension else {
+            throw .tooLarge("\(field) \(dimension) is above the limit of \(maxDimension) (max_dimension)")
+        }
+    }
 }

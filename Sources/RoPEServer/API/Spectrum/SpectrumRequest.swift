@@ -55,10 +55,7 @@ struct SpectrumRequest {
                                    + "(max_sequence_length \(limits.maxSequenceLength), entries x dim x 3 <= "
                                    + "max_tensor_elements \(limits.maxTensorElements))")
         }
-        for position in positions where position.magnitude > UInt(limits.maxPosition) {
-            throw HTTPError.invalid("'precision_positions' contains \(position), beyond the position limit of "
-                                  + "±\(limits.maxPosition) (max_position)")
-        }
+        try limits.checkPositions(positions, field: "precision_positions")
         return positions
     }
 }
