@@ -32,9 +32,6 @@ public final class HTTPServer: Sendable {
     /// Where large requests are computed, off the worker threads.
     let heavyPool: HeavyRequestPool
 
-    /// The memory budget in force.
-    public var inflightBudget: InflightBudget { admission.budget }
-
     /// The port actually bound (the configured one, or the one the kernel chose for port 0).
     public var port: Int { boundPort.load(ordering: .relaxed) }
 

@@ -24,7 +24,7 @@ func mhdAccessHandler(
                                      expectedLength: client.header("Content-Length").flatMap { Int($0) },
                                      limit: server.configuration.limits.maxBodyBytes, gate: server.steps.admission)
         requestContext.pointee = Unmanaged.passRetained(pending).toOpaque()
-        let decision = server.steps.headersArrived(pending, path: path(of: pending.url), connection: client)
+        let decision = server.steps.headersArrived(pending, path: pending.path, connection: client)
         return follow(decision, pending, connection, server)
     }
 
@@ -42,7 +42,7 @@ func mhdAccessHandler(
     if uploadDataSize.pointee > 0, let uploadData {
         pending.append(uploadData, count: uploadDataSize.pointee)
         uploadDataSize.pointee = 0
-        _ = server.steps.admission.bodyGrew(pending, connection: client)
+        server.steps.admission.bodyGrew(pending, connection: client)
         return .YES
     }
     if let overflow = pending.overflow {
@@ -52,7 +52,7 @@ func mhdAccessHandler(
         return answer(pending.readyResponse.take()!, to: pending, on: connection, server: server)
     }
     if pending.isComputing { return .YES }
-    var request = HTTPRequest(method: pending.method, path: path(of: pending.url), query: queryItems(connection),
+    var request = HTTPRequest(method: pending.method, path: pending.path, query: queryItems(connection),
                               lowercasedHeaders: headers(connection), body: pending.body)
     request.bodyOwner = pending
     if server.heavyPool.takes(reservedBytes: pending.admission.reservedBytes) {
@@ -130,7 +130,7 @@ private func answer(_ response: consuming HTTPResponse, to pending: PendingReque
     let extraHeaders = response.headers
     let errorType = response.errorType
     let (pointer, count) = response.body.detach()
-    server.steps.responded(pending, path: path(of: pending.url), status: status, responseBytes: count,
+    server.steps.responded(pending, path: pending.path, status: status, responseBytes: count,
                            errorType: errorType)
     guard let mhdResponse = MHD_create_response_from_buffer(count, pointer, .RESPMEM_MUST_FREE) else {
         free(pointer)
@@ -156,12 +156,6 @@ private func requestID(from header: String?, generator: RequestIDGenerator) -> S
         return header
     }
     return generator.next()
-}
-
-private func path(of url: String) -> String {
-    // MHD passes the path without the query string already; keep a guard for clients that send odd targets.
-    guard let query = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return url }
-    return String(url[..<query])
 }
 
 /// A box that collects key/value pairs from MHD_get_connection_values.

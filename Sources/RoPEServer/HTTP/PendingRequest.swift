@@ -9,6 +9,8 @@ import TensorCodecs
 final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
     let method: String
     let url: String
+    /// `url` without a query string (libmicrohttpd passes none; a guard for clients that send odd targets).
+    let path: String
     /// From `X-Request-Id` when the client sent a usable one, else generated; echoed in the response.
     let requestID: String
     let startedAt: ContinuousClock.Instant
@@ -37,6 +39,7 @@ final class PendingRequest: RequestBodyOwner, @unchecked Sendable {
         self.gate = gate
         self.method = method
         self.url = url
+        path = url.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(url[..<$0]) } ?? url
         self.requestID = requestID
         self.limit = limit
         self.expectedLength = expectedLength

@@ -52,16 +52,12 @@ final class Admission: Sendable {
     private let metrics: Metrics
     private let timers = DispatchQueue(label: "rope-server.admission-timers")
 
-    /// The budget in force.
-    let budget: InflightBudget
-
     /// Called (outside the lock) when a burst is over and retention was switched off.
     private let onBurstOver: @Sendable () -> Void
 
     init(budget: InflightBudget, waitMilliseconds: Int, metrics: Metrics,
          onBurstOver: @escaping @Sendable () -> Void = {}) {
         self.onBurstOver = onBurstOver
-        self.budget = budget
         let ledger = MemoryLedger(capacity: budget.bytes)
         let retention = HeapRetention(highWater: ledger.headroom, lowWater: ledger.smallRequestBytes,
                                       largeRequestBytes: HeavyRequestPool.thresholdBytes)

@@ -99,20 +99,19 @@ final class AdmissionGate: Sendable {
     }
 
     /// A body chunk was stored: a chunked (or longer than declared) body grows its reservation, without waiting.
-    /// False when the budget has no room for it (503, or 413 when it never could have): the request is refused and
-    /// the rest of its body discarded.
-    func bodyGrew<C: RequestConnection>(_ pending: PendingRequest, connection: C) -> Bool {
-        guard pending.count > pending.admission.reservedBodyBytes else { return true }
+    /// When the budget has no room for it (503, or 413 when it never could have), the request is refused and the
+    /// rest of its body discarded.
+    func bodyGrew<C: RequestConnection>(_ pending: PendingRequest, connection: C) {
+        guard pending.count > pending.admission.reservedBodyBytes else { return }
         // Reserve ahead (double the body) so that a streaming body takes the lock a few times, not per chunk.
         let body = min(max(pending.count, pending.admission.reservedBodyBytes * 2), limits.maxBodyBytes)
         let wanted = estimate(pending, bodyBytes: body)
         if let error = admission.grow(from: pending.admission.reservedBytes, to: wanted) {
             _ = startDiscarding(pending, error, connection: connection, atHeaders: false)
-            return false
+            return
         }
         pending.admission.reservedBytes = wanted
         pending.admission.reservedBodyBytes = body
-        return true
     }
 
     /// Drops a chunk of a refused request's body (`count` 0: the body is complete). The refusal is answered at the
@@ -172,7 +171,7 @@ final class AdmissionGate: Sendable {
     }
 
     private func estimate(_ pending: PendingRequest, bodyBytes: Int) -> Int {
-        RequestMemoryEstimate(method: pending.method, path: pathOnly(pending.url), bodyBytes: bodyBytes,
+        RequestMemoryEstimate(method: pending.method, path: pending.path, bodyBytes: bodyBytes,
                               mediaType: pending.admission.mediaType, answersNPY: pending.admission.answersNPY,
                               limits: limits).bytes
     }
@@ -207,10 +206,5 @@ final class AdmissionGate: Sendable {
         connection.suspend()   // before it is queued: only a suspended connection may be resumed
         admission.queueForDrainSlot(waiter)
         return .suspended
-    }
-
-    private func pathOnly(_ url: String) -> String {
-        guard let query = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return url }
-        return String(url[..<query])
     }
 }

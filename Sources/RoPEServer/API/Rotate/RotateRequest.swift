@@ -8,8 +8,6 @@ import TensorCodecs
 struct RotateRequest: ~Copyable {
     var embeddings: Tensor?
     var embeddingsFile: NPYFloat32File?
-    /// The embeddings' shape, whichever form they came in.
-    let shape: [Int]
     var positions: PositionGrid
     /// The positions the embeddings were rotated at (`from_positions`): the request moves them to `positions`.
     var fromPositions: PositionGrid?
@@ -73,7 +71,6 @@ struct RotateRequest: ~Copyable {
         try fields.rejectUnread()
         self.embeddings = tensor
         self.embeddingsFile = file
-        self.shape = shape
         self.positions = positions
         self.fromPositions = fromPositions
         self.offset = offset
