@@ -14,13 +14,16 @@ struct AdmissionTests {
     /// A valid /rotate JSON body of exactly `bytes` bytes (rows of 64 ones, padded with spaces).
     static func rotateBody(bytes: Int) -> [UInt8] {
         let row = "[" + Array(repeating: "1", count: 64).joined(separator: ",") + "]"
-        var rows: [String] = []
-        while ("{\"embeddings\":[" + rows.joined(separator: ",") + "]}").utf8.count + row.utf8.count + 1 < bytes {
-            rows.append(row)
-        }
-        let text = "{\"embeddings\":[" + rows.joined(separator: ",") + "]}"
+        let frame = "{\"embeddings\":[]}".utf8.count
+        // Rows are added while one more (and its comma) still leaves room: the text of n rows is n x row + n - 1.
+        var rowCount = 0
+        while frame + rowCount * row.utf8.count + max(rowCount - 1, 0) + row.utf8.count + 1 < bytes { rowCount += 1 }
+        let text = "{\"embeddings\":[" + Array(repeating: row, count: rowCount).joined(separator: ",") + "]}"
         return Array(text.utf8) + Array(repeating: UInt8(ascii: " "), count: bytes - text.utf8.count)
     }
+
+    /// The 300,000-byte body, built once.
+    private static let largeBody = rotateBody(bytes: largeBodyBytes)
 
     private static func head(_ bodyBytes: Int, extra: String = "") -> [UInt8] {
         Array(("POST /rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -68,7 +71,7 @@ struct AdmissionTests {
     func refusalReachesEagerClient() throws {
         let server = try server(waitMilliseconds: 100)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
 
         let eager = try server.client()
@@ -90,7 +93,7 @@ struct AdmissionTests {
     func refusalsQueueForDrainSlots() throws {
         let server = try server(waitMilliseconds: 50)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let eager = try (0..<20).map { _ in try server.client() }
         for client in eager { try client.send(Self.head(body.count) + body) }
@@ -106,7 +109,7 @@ struct AdmissionTests {
     func refusalBeforeContinue() throws {
         let server = try server(waitMilliseconds: 100)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let polite = try server.client()
         try polite.send(Self.head(body.count, extra: "Expect: 100-continue\r\n"))
@@ -120,7 +123,7 @@ struct AdmissionTests {
     func waiterAdmitted() throws {
         let server = try server(waitMilliseconds: 20_000)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let second = try server.client()
         try second.send(Self.head(body.count) + body)
@@ -136,7 +139,7 @@ struct AdmissionTests {
     func smallRequestsPassLargeOnes() throws {
         let server = try server(waitMilliseconds: 20_000)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let waiting = try server.client()
         try waiting.send(Self.head(body.count) + body)
@@ -168,7 +171,7 @@ struct AdmissionTests {
     func chunkedBodyGrows() throws {
         let server = try server(waitMilliseconds: 100)
         defer { server.stop() }
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let chunked = try server.client()
         var bytes = Array(("POST /rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -200,7 +203,7 @@ struct AdmissionTests {
         // 100 queries x 2000 keys: 200,000 scores, 8 MB with their JSON text; 8.1 MB are held by the holder.
         let request: [String: Any] = ["queries": Array(repeating: [1.0, 0.0], count: 100),
                                       "keys": Array(repeating: [0.0, 1.0], count: 2000)]
-        let body = Self.rotateBody(bytes: Self.largeBodyBytes)
+        let body = Self.largeBody
         let first = try holder(server, body: body)
         let refused = try server.request("POST", "/attention", json: request)
         #expect(refused.status == 503)

@@ -17,13 +17,15 @@ public enum TestService {
 
     /// A context with an engine of its own, as each server process has.
     public static func context(_ configuration: ServerConfiguration, runtime: ServerRuntime) -> ServiceContext {
-        let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
-                                  encoding: .utf8)
-        let explorer = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"),
-                                   encoding: .utf8)
-        return ServiceContext(configuration: configuration,
-                              engine: Engine(parallelThreshold: configuration.parallelThreshold),
-                              openAPIDocument: openAPI, explorerPage: explorer.map(ExplorerPage.init),
-                              runtime: runtime)
+        ServiceContext(configuration: configuration,
+                       engine: Engine(parallelThreshold: configuration.parallelThreshold),
+                       openAPIDocument: openAPI, explorerPage: explorerPage, runtime: runtime)
     }
+
+    /// The repository's openapi.yaml and explorer page, read once per test process.
+    private static let openAPI = try? String(contentsOf: RepositoryPaths.root.appendingPathComponent("openapi.yaml"),
+                                             encoding: .utf8)
+    private static let explorerPage = (try? String(
+        contentsOf: RepositoryPaths.root.appendingPathComponent("web/explorer.html"), encoding: .utf8
+    )).map(ExplorerPage.init)
 }
