@@ -43,13 +43,9 @@ public struct FrequencyTable: Sendable, Hashable {
             // Default RoPE is the ladder just checked: no second r/2 pow calls, no second identical check.
             scaled = ScaledFrequencies(inverseFrequencies: defaultFrequencies, attentionFactor: 1)
         } else {
+            // Each scaling type checks the frequencies it returns, naming its own field.
             scaled = try parameters.scaling.scaledFrequencies(
                 base: parameters.theta, rotaryDimension: r, sequenceLength: sequenceLength)
-            // The scaling types check their own results naming their fields; this also covers ntk and dynamic.
-            // Proportional's zero slots are deliberate (those pairs do not rotate); it checks the others itself.
-            if case .proportional = parameters.scaling {} else {
-                try RoPEError.requireUsableFrequencies(scaled.inverseFrequencies, field: "rope_scaling.factor")
-            }
         }
         let axes = try parameters.mropeSection?.axes(pairCount: r / 2)
         // cos and sin are multiplied by the applied factor in float32: beyond Float's range they would be infinite.

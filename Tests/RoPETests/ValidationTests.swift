@@ -125,6 +125,18 @@ struct ValidationTests {
         #expect(failure?.kind == .limitExceeded && failure?.field == "embeddings")
     }
 
+    @Test("NTK scaling whose enlarged base makes the frequencies unusable is refused, naming rope_scaling.factor")
+    func ntkUnusableFrequencies() {
+        var parameters = RoPEParameters()
+        // b' = 10000 x (1e-300)^(128/126) ~ 1e-301: the highest frequency b'^(-126/128) ~ 1e296 overflows angles.
+        parameters.scaling = .ntk(factor: 1e-300)
+        let wide = Fixtures.randomTensor([1, 2, 128], seed: 3)
+        #expect(error { () throws(RoPEError) in try rotate(wide, parameters: parameters) }?.field
+            == "rope_scaling.factor")
+        parameters.scaling = .ntk(factor: 1e-290)   // ~1e286: still usable
+        #expect(error { () throws(RoPEError) in try rotate(wide, parameters: parameters) } == nil)
+    }
+
     @Test("scaling parameters out of range")
     func scalingParameters() {
         var parameters = RoPEParameters()

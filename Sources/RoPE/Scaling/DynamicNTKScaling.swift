@@ -38,7 +38,7 @@ public struct DynamicNTKScaling: Sendable, Hashable {
         let scaledBase = try StaticNTKScaling.ntkBase(base: base, growth: growth(sequenceLength: sequenceLength),
                                                       rotaryDimension: r)
         return ScaledFrequencies(
-            inverseFrequencies: FrequencyTable.defaultInverseFrequencies(base: scaledBase, rotaryDimension: r),
+            inverseFrequencies: try StaticNTKScaling.inverseFrequencies(scaledBase: scaledBase, rotaryDimension: r),
             attentionFactor: 1)
     }
 }

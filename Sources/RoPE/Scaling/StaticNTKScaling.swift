@@ -11,9 +11,16 @@ enum StaticNTKScaling {
     {
         try RoPEError.requirePositiveFinite(factor, field: "rope_scaling.factor")
         let scaledBase = try ntkBase(base: base, growth: factor, rotaryDimension: r)
-        return ScaledFrequencies(
-            inverseFrequencies: FrequencyTable.defaultInverseFrequencies(base: scaledBase, rotaryDimension: r),
-            attentionFactor: 1)
+        return ScaledFrequencies(inverseFrequencies: try inverseFrequencies(scaledBase: scaledBase, rotaryDimension: r),
+                                 attentionFactor: 1)
+    }
+
+    /// The default ladder `b'^(-2j/r)` for the NTK-enlarged base, checked usable (field `rope_scaling.factor`);
+    /// shared with dynamic NTK.
+    static func inverseFrequencies(scaledBase: Double, rotaryDimension r: Int) throws(RoPEError) -> [Double] {
+        let inverse = FrequencyTable.defaultInverseFrequencies(base: scaledBase, rotaryDimension: r)
+        try RoPEError.requireUsableFrequencies(inverse, field: "rope_scaling.factor")
+        return inverse
     }
 
     /// `base * growth^(r/(r-2))`, shared with dynamic NTK; rejects r = 2 (division by zero in the exponent).
