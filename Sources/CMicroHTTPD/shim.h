@@ -20,8 +20,8 @@
 
 /* The errors libmicrohttpd answers itself reach rope-server through a callback that needs no error log (whose flag
    costs small requests much of their throughput): deps/libmicrohttpd/error-callback.patch. */
-#ifndef MHD_ROPE_ERROR_CALLBACK
-#error "microhttpd.h lacks deps/libmicrohttpd/error-callback.patch (MHD_ROPE_ERROR_CALLBACK is not defined): run scripts/install-deps, which rebuilds the patched libmicrohttpd"
+#if !defined(MHD_ROPE_ERROR_CALLBACK) || MHD_ROPE_ERROR_CALLBACK < 2
+#error "microhttpd.h lacks deps/libmicrohttpd/error-callback.patch (MHD_ROPE_ERROR_CALLBACK is not 2): run scripts/install-deps, which rebuilds the patched libmicrohttpd"
 #endif
 
 /// Everything `rope_mhd_start` needs, as plain C values (Swift cannot call the variadic MHD_start_daemon).
