@@ -41,7 +41,7 @@ struct AdmissionTests {
     private func holder(_ server: TestServer, body: [UInt8]) throws -> RawHTTPClient {
         let client = try server.client()
         try client.send(Self.head(body.count) + body.prefix(body.count / 2))
-        try waitFor { metric(server, "rope_memory_reserved_bytes") ?? 0 >= 7_000_000 }
+        try #require(eventually(within: 10) { metric(server, "rope_memory_reserved_bytes") ?? 0 >= 7_000_000 })
         return client
     }
 
@@ -55,16 +55,6 @@ struct AdmissionTests {
         guard let text = try? server.request("GET", "/metrics").bodyText else { return nil }
         return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
             .flatMap { Int($0.split(separator: " ")[1]) }
-    }
-
-    private func waitFor(_ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while !condition() {
-            guard Date() < deadline else {
-                throw RawHTTPClient.ClientError.protocolError("condition not met within 10 s")
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
     }
 
     @Test("a client that writes its whole body before reading gets the JSON 503 with Retry-After, not a reset")
@@ -127,7 +117,7 @@ struct AdmissionTests {
         let first = try holder(server, body: body)
         let second = try server.client()
         try second.send(Self.head(body.count) + body)
-        try waitFor { metric(server, "rope_admission_waiting") == 1 }
+        try #require(eventually(within: 10) { metric(server, "rope_admission_waiting") == 1 })
         try finish(first, body: body)
         let admitted = try second.readResponse(method: "POST")
         #expect(admitted.status == 200, "\(admitted.bodyText.prefix(200))")
@@ -143,7 +133,7 @@ struct AdmissionTests {
         let first = try holder(server, body: body)
         let waiting = try server.client()
         try waiting.send(Self.head(body.count) + body)
-        try waitFor { metric(server, "rope_admission_waiting") == 1 }
+        try #require(eventually(within: 10) { metric(server, "rope_admission_waiting") == 1 })
         for _ in 0..<5 {
             let small = try server.request("POST", "/rotate", json: ["embeddings": [[1, 0, 0, 1]]])
             #expect(small.status == 200)
@@ -189,11 +179,11 @@ struct AdmissionTests {
         #expect(refused.json?["error_type"] as? String == "overloaded")
         try finish(first, body: body)
         // Once the first request has ended (its answer sent), the same chunked body is served.
-        try waitFor { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 }
+        try #require(eventually(within: 10) { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 })
         let again = try server.client()
         try again.send(bytes)
         #expect(try again.readResponse(method: "POST").status == 200)
-        try waitFor { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 }
+        try #require(eventually(within: 10) { metric(server, "rope_memory_reserved_bytes") ?? 0 <= 1 << 17 })
     }
 
     @Test("/attention reserves its scores once their count is known: 503 while the budget is in use, 200 after")
@@ -246,10 +236,10 @@ struct AdmissionTests {
         let client = try server.client()
         try client.send(Array("GARBAGE\r\n\r\n".utf8))
         #expect(try client.readResponse().status == 400)
-        try waitFor {
+        try #require(eventually(within: 10) {
             (try? server.request("GET", "/metrics").bodyText)?
                 .contains("rope_http_library_errors_total{status=\"400\",error_type=\"malformed_request\"} 1") == true
-        }
+        })
     }
 }
 

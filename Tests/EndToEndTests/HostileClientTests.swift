@@ -5,18 +5,8 @@ import RoPEServer
 /// Clients that hold connections, trickle bytes, lie about lengths or leave early.
 @Suite("Hostile clients", .serialized)
 struct HostileClientTests {
-    /// Waits until `condition` holds, polling every 10 ms, up to `seconds`.
     /// A POST /rotate request's head up to its Content-Length.
     static let postHead = "POST /rotate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-
-    private func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return condition()
-    }
 
     @Test("connections over max_connections get a JSON 503, and the server recovers")
     func connectionLimit() throws {

@@ -75,7 +75,7 @@ public struct GoldenCase: CustomStringConvertible {
     }
 
     /// Problems with a response (empty = pass), as check_cases.py judges it.
-    public func problems(status: Int, json: [String: Any]?) -> [String] {
+    private func problems(status: Int, json: [String: Any]?) -> [String] {
         guard status == expectedStatus else {
             return ["status \(status), expected \(expectedStatus): \(json?["error"] ?? "")"]
         }

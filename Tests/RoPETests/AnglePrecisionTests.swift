@@ -22,10 +22,6 @@ struct AnglePrecisionTests {
         (500_000, 60000, 0.0007866564658681741, 0.002756407180892706, 1.8366877265562844, 1.9937840605990798),
     ]
 
-    static func ladder(theta: Double) -> [Double] {
-        (0..<64).map { j in 1 / pow(theta, Double(2 * j) / 128) }
-    }
-
     /// Checks an engine error against numpy's (nan: the engine must say nil). 1e-10: numpy's pow and cos may differ
     /// from libm's by an ulp, and an ulp of inv_freq moves the float64 angle at 60000 by ~1e-11.
     static func expectClose(_ actual: Double?, _ expected: Double, _ label: String) {
@@ -40,7 +36,8 @@ struct AnglePrecisionTests {
     @Test("float32 and float16 errors equal numpy's")
     func againstNumpy() {
         for (theta, position, cos32, sin32, cos16, sin16) in Self.numpyReference {
-            let report = AnglePrecision(positions: [position], inverseFrequencies: Self.ladder(theta: theta))
+            let report = AnglePrecision(positions: [position],
+                                        inverseFrequencies: SpectrumTests.ladder(theta: theta, rotaryDimension: 128))
             let float32 = report.errors[.float32]![0], float16 = report.errors[.float16]![0]
             Self.expectClose(float32.cosine, cos32, "theta \(theta) p \(position) float32 cos")
             Self.expectClose(float32.sine, sin32, "theta \(theta) p \(position) float32 sin")
@@ -62,7 +59,7 @@ struct AnglePrecisionTests {
 
     @Test("bfloat16 errors equal the written-out rounding", arguments: [1, 7, 255, 257, 1000, 4097, 65_537, 1_000_003])
     func bfloat16Errors(position: Int) {
-        let frequencies = Self.ladder(theta: 500_000)
+        let frequencies = SpectrumTests.ladder(theta: 500_000, rotaryDimension: 128)
         let report = AnglePrecision(positions: [position], inverseFrequencies: frequencies)
         var largestCosine = 0.0, largestSine = 0.0
         for frequency in frequencies {

@@ -9,15 +9,7 @@ import Testing
         let shape = [4, 1000, 64]
         var generator = SeededGenerator(seed: 42)
         let values = (0..<shape.reduce(1, *)).map { _ in generator.finiteFloat() }
-        var writer = JSONWriter(capacity: 16)
-        writer.beginObject()
-        writer.key("embeddings")
-        values.withUnsafeBufferPointer { writer.tensor($0, shape: shape) }
-        writer.endObject()
-        let body = writer.finish().withUnsafeBytes { Array($0) }
-        let parsed = try body.withUnsafeBytes { bytes in
-            try JSONRequestReader.parse(bytes, tensorFields: ["embeddings"], limits: CodecLimits())
-        }
+        let parsed = try CodecTestSupport.parseJSON(CodecTestSupport.jsonBody(values, shape: shape))
         let tensor = try #require(parsed.tensors["embeddings"])
         #expect(tensor.shape == shape)
         #expect(tensor.values.map(\.bitPattern) == values.map(\.bitPattern))

@@ -10,8 +10,8 @@ final class TestServer: TestTransport {
     let runtime: ServerRuntime
     var port: Int { server.port }
 
-    init(logLevel: LogLevel = .error, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        runtime = ServerRuntime(log: RequestLog(level: logLevel, format: .json))
+    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        runtime = ServerRuntime(log: RequestLog(level: .error, format: .json))
         let configuration = TestService.configuration(configure)
         let context = TestService.context(configuration, runtime: runtime)
         server = try HTTPServer(configuration: configuration, router: RoPEService.router(context: context),
