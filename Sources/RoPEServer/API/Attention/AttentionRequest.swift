@@ -1,4 +1,5 @@
 import RoPE
+import TensorCodecs
 
 /// A decoded `POST /attention` request.
 struct AttentionRequest {
@@ -24,7 +25,7 @@ struct AttentionRequest {
             fields = body.fields
         case .npy:
             let names = ["queries", "keys", "query_mrope_positions", "key_mrope_positions"]
-            let ranges = try NPYBody.arrayRanges(request.body, fields: names)
+            let ranges = try NPYReader.arrayRanges(request.body, fields: names)
             guard ranges.count != 3 else {
                 throw HTTPError.invalid("a .npy body holds queries and keys, then both 'query_mrope_positions' and "
                                       + "'key_mrope_positions' or neither")
@@ -33,11 +34,12 @@ struct AttentionRequest {
                 index < ranges.count ? UnsafeRawBufferPointer(rebasing: request.body[ranges[index]])
                     : UnsafeRawBufferPointer(start: nil, count: 0)
             }
-            queries = try NPYBody.tensor(bytes(0), field: names[0], limits: limits)
-            keys = try NPYBody.tensor(bytes(1), field: names[1], limits: limits)
+            let codecLimits = limits.codecLimits
+            queries = try NPYReader.read(bytes(0), field: names[0], limits: codecLimits)
+            keys = try NPYReader.read(bytes(1), field: names[1], limits: codecLimits)
             if ranges.count == 4 {
-                bodyPositions = [try NPYBody.integers(bytes(2), field: names[2], limits: limits),
-                                 try NPYBody.integers(bytes(3), field: names[3], limits: limits)]
+                bodyPositions = [try NPYReader.readIntegers(bytes(2), field: names[2], limits: codecLimits),
+                                 try NPYReader.readIntegers(bytes(3), field: names[3], limits: codecLimits)]
             }
             fields = try RequestFields(query: request.query, limits: limits.codecLimits)
         }

@@ -41,7 +41,7 @@ struct RotateRequest: ~Copyable {
                 bodyPositions = try NPYBody.integers(body, range: ranges[1], field: "mrope_positions", limits: limits)
                 body.truncate(to: ranges[0].upperBound)
             }
-            let adopted = try NPYBody.file(adopting: body, field: "embeddings", limits: limits)
+            let adopted = try NPYFloat32File(adopting: body, field: "embeddings", limits: limits.codecLimits)
             shape = adopted.shape
             file = .some(adopted)
             fields = try RequestFields(query: request.query, limits: limits.codecLimits)
