@@ -112,6 +112,34 @@ struct RequestStepsTests {
         return nil
     }
 
+    @Test("a body without Content-Length reserves by its media types once it grows: .npy both ways less than JSON")
+    func chunkedBodyMediaTypes() throws {
+        let limits = ServerLimits()
+        let (steps, admission, _) = steps(limits: limits)
+        defer { admission.stop() }
+        let chunk = [UInt8](repeating: 0, count: 4096)
+        func reservation(_ headers: [String: String]) -> Int {
+            let connection = RecordingConnection(headers)
+            let request = pending("/rotate", declared: nil, steps: steps, limits: limits)
+            guard case .proceed = steps.headersArrived(request, path: "/rotate", connection: connection) else {
+                Issue.record("a chunked request was not admitted")
+                return -1
+            }
+            chunk.withUnsafeBytes { request.append($0.baseAddress!, count: $0.count) }
+            steps.admission.bodyGrew(request, connection: connection)
+            defer { steps.completed(request) }
+            return request.admission.reservedBytes
+        }
+        let body = chunk.count   // the first growth reserves for the body received so far
+        let npy = reservation(["Content-Type": "application/x-npy", "Accept": "application/x-npy"])
+        let json = reservation(["Content-Type": "application/json"])
+        #expect(npy == RequestMemoryEstimate(method: "POST", path: "/rotate", bodyBytes: body,
+                                             mediaType: "application/x-npy", answersNPY: true, limits: limits).bytes)
+        #expect(json == RequestMemoryEstimate(method: "POST", path: "/rotate", bodyBytes: body,
+                                              mediaType: "application/json", answersNPY: false, limits: limits).bytes)
+        #expect(npy < json)
+    }
+
     @Test("from the headers: connection budget first, then the API key, then the declared size, then admission")
     func headerStepsInOrder() throws {
         var limits = ServerLimits()

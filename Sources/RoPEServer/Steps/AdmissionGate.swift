@@ -32,29 +32,17 @@ final class AdmissionGate: Sendable {
     /// First call, with the headers: reserve, wait (suspended) or refuse.
     func headersArrived<C: RequestConnection>(_ pending: PendingRequest, connection: C) -> AdmissionDecision {
         // The liveness probe is never refused for memory: it allocates next to nothing.
-        if pending.url == "/health" {
-            pending.admission.phase = .admitted
-            pending.allocateDeclaredBody()
-            return .proceed
-        }
+        if pending.url == "/health" { return admit(pending) }
         let bodyBytes = pending.expectedLength ?? 0
-        if pending.expectedLength == nil || bodyBytes >= Self.mediaTypesFromBytes {
-            // .npy in or out lowers the estimate; below this size the worst case (JSON both ways) is charged instead
-            // of parsing two headers on every small request.
-            pending.admission.mediaType = connection.header("Content-Type").map {
-                HTTPRequest.mediaType(ofEntry: Substring($0))
-            }
-            let accept = connection.header("Accept")
-            pending.admission.answersNPY = ResponseFormat(negotiating: accept, offered: [.json, .npy]) == .npy
-        }
+        // .npy in or out lowers the estimate; below this size the worst case (JSON both ways) is charged instead of
+        // parsing two headers on every small request. A body without Content-Length reads them as it first grows.
+        if bodyBytes >= Self.mediaTypesFromBytes { readMediaTypes(pending, connection: connection) }
         let bytes = estimate(pending, bodyBytes: bodyBytes)
         switch admission.admitNow(bytes) {
         case .success:
             pending.admission.reservedBytes = bytes
             pending.admission.reservedBodyBytes = bodyBytes
-            pending.admission.phase = .admitted
-            pending.allocateDeclaredBody()
-            return .proceed
+            return admit(pending)
         case .failure(let error):
             return refuse(pending, error, connection: connection)
         case nil:
@@ -67,6 +55,22 @@ final class AdmissionGate: Sendable {
         }
     }
 
+    /// Admits the request (its reservation already recorded): the body is read into room for its declared length.
+    private func admit(_ pending: PendingRequest) -> AdmissionDecision {
+        pending.admission.phase = .admitted
+        pending.allocateDeclaredBody()
+        return .proceed
+    }
+
+    /// Reads the body's media type and whether the answer will be .npy, which change the estimate.
+    private func readMediaTypes<C: RequestConnection>(_ pending: PendingRequest, connection: C) {
+        pending.admission.mediaType = connection.header("Content-Type").map {
+            HTTPRequest.mediaType(ofEntry: Substring($0))
+        }
+        let accept = connection.header("Accept")
+        pending.admission.answersNPY = ResponseFormat(negotiating: accept, offered: [.json, .npy]) == .npy
+    }
+
     /// First call again, after the connection was resumed: the outcome of the wait.
     private func resumed<C: RequestConnection>(_ pending: PendingRequest, connection: C) -> AdmissionDecision {
         guard case .waiting(let waiter) = pending.admission.phase, let outcome = waiter.outcome else {
@@ -75,9 +79,7 @@ final class AdmissionGate: Sendable {
         switch outcome {
         case .admitted:
             pending.admission.reservedBytes = waiter.bytes
-            pending.admission.phase = .admitted
-            pending.allocateDeclaredBody()
-            return .proceed
+            return admit(pending)
         case .refused(let error):
             return refuse(pending, error, connection: connection)
         }
@@ -103,6 +105,9 @@ final class AdmissionGate: Sendable {
     /// rest of its body discarded.
     func bodyGrew<C: RequestConnection>(_ pending: PendingRequest, connection: C) {
         guard pending.count > pending.admission.reservedBodyBytes else { return }
+        if pending.expectedLength == nil && pending.admission.reservedBodyBytes == 0 {
+            readMediaTypes(pending, connection: connection)   // the first chunk of a body without Content-Length
+        }
         // Reserve ahead (double the body) so that a streaming body takes the lock a few times, not per chunk.
         let body = min(max(pending.count, pending.admission.reservedBodyBytes * 2), limits.maxBodyBytes)
         let wanted = estimate(pending, bodyBytes: body)
@@ -119,9 +124,7 @@ final class AdmissionGate: Sendable {
     private func discard(_ pending: PendingRequest, count: Int) -> AdmissionDecision {
         if case .drainQueued(let error, _, let atHeaders) = pending.admission.phase {
             // Resumed with a drain slot: the headers call again (nothing to drop yet), or the next chunk.
-            pending.admission.holdsDrainSlot = true
-            let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
-            pending.admission.phase = .discarding(error, deadline: deadline, discarded: pending.count)
+            beginDiscarding(pending, error)
             if atHeaders && count == 0 { return .discardBody }
         }
         guard case .discarding(let error, let deadline, let discarded) = pending.admission.phase else {
@@ -196,9 +199,7 @@ final class AdmissionGate: Sendable {
         pending.admission.reservedBytes = 0
         pending.releaseBody()
         if admission.takeDrainSlot() {
-            pending.admission.holdsDrainSlot = true
-            let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
-            pending.admission.phase = .discarding(error, deadline: deadline, discarded: pending.count)
+            beginDiscarding(pending, error)
             return .discardBody
         }
         let waiter = Admission.Waiter(bytes: 0) { connection.resume() }
@@ -206,5 +207,12 @@ final class AdmissionGate: Sendable {
         connection.suspend()   // before it is queued: only a suspended connection may be resumed
         admission.queueForDrainSlot(waiter)
         return .suspended
+    }
+
+    /// With a drain slot held: drop the body from here, up to `max_body_bytes` and `connection_timeout`.
+    private func beginDiscarding(_ pending: PendingRequest, _ error: HTTPError) {
+        pending.admission.holdsDrainSlot = true
+        let deadline = ContinuousClock.now + .seconds(limits.connectionTimeoutSeconds)
+        pending.admission.phase = .discarding(error, deadline: deadline, discarded: pending.count)
     }
 }
