@@ -1,5 +1,7 @@
+import Foundation
 import RoPE
 import RoPEServer
+import RoPEServerTestSupport
 import TensorCodecs
 import Testing
 
@@ -50,5 +52,20 @@ struct RouterErrorTests {
         #expect(response.status == 500)
         #expect(response.errorType == "internal_error")
         #expect(!Self.body(of: response).contains("UnexpectedFailure"))
+    }
+
+    @Test("/attention scores that overflow float32 are the engine's 422; masked entries stay null")
+    func attentionOverflow() throws {
+        let api = RouterTransport()
+        let huge = [[Float(1e30), Float(1e30)]]
+        let overflow = try api.request("POST", "/attention", json: ["queries": huge, "keys": huge])
+        #expect(overflow.status == 422)
+        #expect(overflow.json?["error_type"] as? String == "validation_error")
+        #expect((overflow.json?["error"] as? String)?.contains("overflow float32") == true, "\(overflow.bodyText)")
+        // Masked entries stay -inf (null in JSON) and are not taken for an overflow.
+        let causal = try api.request("POST", "/attention",
+                                     json: ["queries": [[1, 0], [0, 1]], "keys": [[1, 0], [0, 1]], "causal": true])
+        #expect(causal.status == 200)
+        #expect(((causal.json?["scores"] as? [[Any]])?[0][1]) is NSNull)
     }
 }

@@ -7,20 +7,15 @@ enum AttentionEndpoint {
         let format = request.responseFormat(offered: AttentionResponse.formats)
         let attention = try AttentionRequest(request, limits: context.limits)
         // The score matrix and its answer (JSON text or a .npy copy), reserved now that its size is known.
-        let rows = attention.queries.values.count / max(attention.queries.featureCount, 1)
-        let scoreCount = rows.saturatingMultiply(attention.keys.sequenceLength)
         let perScore = format == .npy ? 8 : 4 + RequestMemoryEstimate.jsonTextBytesPerNumber
-        try request.reserveMemory(scoreCount.saturatingMultiply(perScore))
+        try request.reserveMemory(attention.scoreCount.saturatingMultiply(perScore))
         let scores = try context.runtime.metrics.timeEngine(route: "/attention") { () throws(RoPEError) in
             try context.engine.attentionScores(queries: attention.queries, keys: attention.keys,
                                                queryPositions: attention.queryPositions,
                                                keyPositions: attention.keyPositions,
                                                parameters: attention.parameters, options: attention.options)
         }
-        // Masked entries are -inf; NaN or +inf can only come from overflow, which JSON cannot carry.
-        if scores.values.contains(where: { $0.isNaN || $0 == .infinity }) {
-            throw HTTPError.invalid("the attention scores overflow float32 (inputs too large)")
-        }
+        // The engine throws on a score that overflows, so -inf (masked, written as null) is the only non-finite one.
         return AttentionResponse(scores: scores, ropeApplied: attention.parameters != nil).response(as: format)
     }
 }

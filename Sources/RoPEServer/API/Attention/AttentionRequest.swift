@@ -10,6 +10,8 @@ struct AttentionRequest {
     var options: AttentionOptions
     /// The RoPE parameters; nil for a config layer without RoPE (q and k are scored unrotated).
     var parameters: RoPEParameters?
+    /// Entries of the score matrix (rows x s_k), within `max_attention_scores`.
+    let scoreCount: Int
 
     /// Decodes a JSON body with `queries` and `keys`, or a .npy body holding the two arrays one after the other
     /// (`np.save(f, queries); np.save(f, keys)`), optionally followed by two integer arrays, the 3-axis
@@ -51,7 +53,7 @@ struct AttentionRequest {
                                   + "axes and head dimension")
         }
         let (cells, overflow) = queries.values.count.multipliedReportingOverflow(by: keys.sequenceLength)
-        let scoreCount = overflow ? Int.max : cells / max(queries.featureCount, 1)
+        scoreCount = overflow ? Int.max : cells / max(queries.featureCount, 1)
         guard scoreCount <= limits.maxAttentionScores else {
             throw HTTPError.tooLarge("the score matrix would hold \(scoreCount) entries, above the limit of "
                                    + "\(limits.maxAttentionScores) (max_attention_scores)")
