@@ -74,11 +74,9 @@ extension HTTPError {
 }
 
 extension HTTPError {
-    /// The `error_type` of a request refused because the memory budget is in use.
-    static let overloadedType = "overloaded"
-
-    /// 503 with `Retry-After`: the memory budget for requests in flight is in use; the request was not read.
+    /// 503 `overloaded` with `Retry-After`: the memory budget for requests in flight is in use; the request was not
+    /// read.
     static func overloaded(_ message: String) -> HTTPError {
-        HTTPError(status: 503, type: overloadedType, message, headers: [("Retry-After", "1")])
+        HTTPError(status: 503, type: "overloaded", message, headers: [("Retry-After", "1")])
     }
 }

@@ -73,24 +73,19 @@ final class Admission: Sendable {
     /// Reserves `bytes` when they fit now and no request of the same class waits; else nil when the request may
     /// wait, or the error to answer when it may not (it can never fit, waiting is off, or the server is stopping).
     func admitNow(_ bytes: Int) -> Result<Void, HTTPError>? {
-        let (result, reserved): (Result<Void, HTTPError>?, Int) = state.withLock { state in
+        state.withLock { state in
             if state.stopping {
-                return (.failure(.unavailable("the server is shutting down; retry on another instance")), 0)
+                return .failure(.unavailable("the server is shutting down; retry on another instance"))
             }
-            guard state.ledger.canEverAdmit(bytes) else { return (.failure(neverFits(bytes, state.ledger)), 0) }
+            guard state.ledger.canEverAdmit(bytes) else { return .failure(neverFits(bytes, state.ledger)) }
             let queueEmpty = state.ledger.isSmall(bytes) ? state.small.isEmpty : state.large.isEmpty
             if queueEmpty, state.ledger.reserve(bytes) {
                 retainIfLarge(bytes, &state)
-                return (.success(()), state.ledger.reserved)
+                metrics.memoryReservedSet(state.ledger.reserved)
+                return .success(())
             }
-            return (allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger)), 0)
+            return allowsWaiting ? nil : .failure(overloaded(bytes, state.ledger))
         }
-        switch result {
-        case .success: metrics.memoryReservedSet(reserved)
-        case .failure(let error) where error.type == HTTPError.overloadedType: metrics.refusedForMemory()
-        default: break
-        }
-        return result
     }
 
     /// Queues a request whose connection is suspended already; `waiter.resume` runs once its outcome is set (at
@@ -115,20 +110,13 @@ final class Admission: Sendable {
     /// Grows a reservation from `current` to `wanted` bytes when that fits now; else the error to answer: 413 when
     /// `wanted` exceeds what one request may ever hold, 503 `overloaded` when the budget is in use.
     func grow(from current: Int, to wanted: Int) -> HTTPError? {
-        let (error, reserved): (HTTPError?, Int) = state.withLock { state in
-            guard state.ledger.canEverAdmit(wanted) else { return (neverFits(wanted, state.ledger), 0) }
-            guard state.ledger.grow(from: current, to: wanted) else {
-                return (overloaded(wanted, state.ledger), 0)
-            }
+        state.withLock { state in
+            guard state.ledger.canEverAdmit(wanted) else { return neverFits(wanted, state.ledger) }
+            guard state.ledger.grow(from: current, to: wanted) else { return overloaded(wanted, state.ledger) }
             retainIfLarge(wanted, &state)
-            return (nil, state.ledger.reserved)
+            metrics.memoryReservedSet(state.ledger.reserved)
+            return nil
         }
-        if let error {
-            if error.type == HTTPError.overloadedType { metrics.refusedForMemory() }
-            return error
-        }
-        metrics.memoryReservedSet(reserved)
-        return nil
     }
 
     /// Gives back `bytes` (`answer`: bytes `settle` kept for an answer), admits the waiters that now fit, and
@@ -144,7 +132,7 @@ final class Admission: Sendable {
     }
 
     private func afterRelease(_ change: (inout MemoryLedger) -> Void) {
-        let (admitted, burstOver, reserved) = state.withLock { state in
+        let (admitted, burstOver) = state.withLock { state in
             change(&state.ledger)
             let admitted = admitWaiting(&state)
             let burstOver = state.retention.released(reserved: state.ledger.working, peak: state.ledger.peak)
@@ -154,9 +142,8 @@ final class Admission: Sendable {
                 AllocatorTuning.retainFreedMemory(false)
                 state.ledger.resetPeak()
             }
-            return (admitted, burstOver, state.ledger.reserved)
+            return (admitted, burstOver)
         }
-        metrics.memoryReservedSet(reserved)
         finish(admitted)
         if burstOver {
             onBurstOver()
@@ -236,7 +223,6 @@ final class Admission: Sendable {
         }
         guard expired != nil else { return }
         metrics.admissionWaitingChanged(by: -1)
-        metrics.refusedForMemory()
         waiter.resume()
     }
 
@@ -252,6 +238,7 @@ final class Admission: Sendable {
             retainIfLarge(head.bytes, &state)
         }
         for waiter in admitted { waiter.outcomeSlot.withLock { $0 = .admitted } }
+        metrics.memoryReservedSet(state.ledger.reserved)
         return admitted
     }
 
@@ -261,16 +248,16 @@ final class Admission: Sendable {
     }
 
     private func finish(_ admitted: [Waiter]) {
-        guard !admitted.isEmpty else { return }
-        metrics.memoryReservedSet(reservedBytes)
         for waiter in admitted {
             metrics.admissionWaitingChanged(by: -1)
             waiter.resume()
         }
     }
 
+    /// The 503 for a request refused because the budget is in use, counted in /metrics as it is made.
     private func overloaded(_ bytes: Int, _ ledger: MemoryLedger) -> HTTPError {
-        .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of "
+        metrics.refusedForMemory()
+        return .overloaded("the server's memory budget for requests in flight is in use (\(ledger.reserved) of "
                     + "\(ledger.capacity) bytes reserved, max_inflight_bytes; this request needs up to \(bytes)); "
                     + "retry after Retry-After seconds")
     }
