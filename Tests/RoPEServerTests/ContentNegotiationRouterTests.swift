@@ -1,6 +1,7 @@
 import Foundation
 import RoPE
 import RoPEServer
+import RoPEServerTestSupport
 import TensorCodecs
 import Testing
 
@@ -8,43 +9,13 @@ import Testing
 /// answers in the format negotiation chose.
 @Suite("Content negotiation through the router")
 struct ContentNegotiationRouterTests {
-    /// What a test reads of an answer.
-    struct Answer {
-        var status: Int
-        var contentType: String
-        var headers: [String: String]
-        var body: [UInt8]
+    let api = RouterTransport()
 
-        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
-
-        /// The shape of a float32 .npy body, read back by the codecs.
-        func npyShape() throws -> [Int] {
-            try body.withUnsafeBytes { bytes throws(CodecError) in
-                try NPYReader.read(bytes, field: "answer", limits: CodecLimits()).shape
-            }
-        }
+    func send(_ method: String, _ target: String, json: Any? = nil, accept: String) throws -> TestResponse {
+        try api.request(method, target, json: json, headers: ["Accept": accept])
     }
 
-    let router = RoPEService.router(context: ServiceContext(configuration: ServerConfiguration(),
-                                                            engine: Engine(), openAPIDocument: nil))
-
-    func send(_ method: String, _ path: String, query: [(name: String, value: String)] = [], json: Any? = nil,
-              accept: String) throws -> Answer {
-        var headers = ["Accept": accept]
-        var body: [UInt8] = []
-        if let json {
-            body = Array(try JSONSerialization.data(withJSONObject: json))
-            headers["Content-Type"] = "application/json"
-        }
-        return body.withUnsafeBytes { bytes in
-            let response = router.respond(to: HTTPRequest(method: method, path: path, query: query, headers: headers,
-                                                          body: bytes))
-            return Answer(status: response.status, contentType: response.contentType,
-                          headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) },
-                                              uniquingKeysWith: { first, _ in first }),
-                          body: response.body.withUnsafeBytes { Array($0) })
-        }
-    }
+    func npyShape(_ answer: TestResponse) throws -> [Int] { try NPYBodies.values(ofNPY: answer.body).shape }
 
     static var rotateBody: [String: Any] { ["embeddings": [[1.0, 2.0, 3.0, 4.0], [0.5, -1.5, 2.5, -3.5]]] }
 
@@ -58,9 +29,9 @@ struct ContentNegotiationRouterTests {
     func rotate(accept: String, contentType: String) throws {
         let answer = try send("POST", "/rotate", json: Self.rotateBody, accept: accept)
         #expect(answer.status == 200)
-        #expect(answer.contentType == contentType)
+        #expect(answer.headers["content-type"] == contentType)
         if contentType == "application/x-npy" {
-            #expect(try answer.npyShape() == [2, 4])
+            #expect(try npyShape(answer) == [2, 4])
             #expect(answer.headers["x-attention-scaling"] == "1.0")
         } else {
             #expect(answer.json?["shape"] as? [Int] == [2, 4])
@@ -73,16 +44,16 @@ struct ContentNegotiationRouterTests {
         let preferNPY = "application/json;q=0.1, application/x-npy;q=0.2"
         let refuseNPY = "application/x-npy;q=0, */*"
         let scores = try send("POST", "/attention", json: attention, accept: preferNPY)
-        #expect(scores.contentType == "application/x-npy")
-        #expect(try scores.npyShape() == [1, 2])
+        #expect(scores.headers["content-type"] == "application/x-npy")
+        #expect(try npyShape(scores) == [1, 2])
         let scoresJSON = try send("POST", "/attention", json: attention, accept: refuseNPY)
-        #expect(scoresJSON.contentType == "application/json")
+        #expect(scoresJSON.headers["content-type"] == "application/json")
         #expect(scoresJSON.json?["shape"] as? [Int] == [1, 2])
-        let table = try send("GET", "/frequencies", query: [("dim", "8")], accept: preferNPY)
-        #expect(table.contentType == "application/x-npy")
-        #expect(try table.npyShape() == [4])
-        let tableJSON = try send("GET", "/frequencies", query: [("dim", "8")], accept: refuseNPY)
-        #expect(tableJSON.contentType == "application/json")
+        let table = try send("GET", "/frequencies?dim=8", accept: preferNPY)
+        #expect(table.headers["content-type"] == "application/x-npy")
+        #expect(try npyShape(table) == [4])
+        let tableJSON = try send("GET", "/frequencies?dim=8", accept: refuseNPY)
+        #expect(tableJSON.headers["content-type"] == "application/json")
         #expect(tableJSON.json?["rotary_dim"] as? Int == 8)
     }
 
@@ -93,13 +64,10 @@ struct ContentNegotiationRouterTests {
         ("image/*", "application/json"),
     ])
     func plots(accept: String, contentType: String) throws {
-        let targets: [(path: String, query: [(name: String, value: String)])] = [
-            ("/decay", [("dim", "8"), ("points", "5")]), ("/spectrum", [("dim", "8"), ("context", "4096")]),
-        ]
-        for target in targets {
-            let answer = try send("GET", target.path, query: target.query, accept: accept)
+        for target in ["/decay?dim=8&points=5", "/spectrum?dim=8&context=4096"] {
+            let answer = try send("GET", target, accept: accept)
             #expect(answer.status == 200)
-            #expect(answer.contentType == contentType, "\(target.path)")
+            #expect(answer.headers["content-type"] == contentType, "\(target)")
             if contentType == "image/svg+xml" {
                 #expect(answer.body.starts(with: Array("<svg".utf8)))
             } else {
