@@ -1,8 +1,6 @@
 import Foundation
-import RoPE
 import RoPEServer
 import RoPEServerTestSupport
-import TensorCodecs
 import Testing
 
 /// `Accept` weights through the service's router (in process: negotiation is no socket's business): each endpoint

@@ -8,9 +8,7 @@ import RoPEServerTestSupport
 struct ModelConfigHTTPTests {
     /// The `config` object of a vendored golden case (real model configs).
     static func config(ofCase file: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: RepositoryPaths.golden.appendingPathComponent(file))
-        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return (object["request"] as! [String: Any])["config"] as! [String: Any]
+        (try GoldenCase(file: file).request as! [String: Any])["config"] as! [String: Any]
     }
 
     /// A deterministic [rows, s, d] tensor.
